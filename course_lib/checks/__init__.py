@@ -1,0 +1,6 @@
+"""Exercise checkers: each compares a student's answer with the reference and explains."""
+
+from course_lib.checks._core import ExerciseError, ExerciseNotDone
+from course_lib.checks.tour import check_heart_rate
+
+__all__ = ["ExerciseError", "ExerciseNotDone", "check_heart_rate"]

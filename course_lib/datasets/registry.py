@@ -1,0 +1,50 @@
+"""Public datasets the course code runs on, where they go, and whether they are here (notebook 00)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from course_lib.setup import data_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class RealDataset:
+    """A public dataset: its folder under the data directory and how to fetch it."""
+
+    name: str
+    folder: str  # under COURSE_DATA_DIR
+    notebooks: str
+    access: str
+    script: str  # file in data_scripts/ that fetches it, with checksums
+
+
+REAL_DATASETS = [
+    RealDataset("PTB-XL 1.0.3 (12-lead ECG, 21,799 records)", "ptbxl", "05, 11", "open (PhysioNet)",
+                "fetch_ptbxl.py"),
+    RealDataset("ICBHI 2017 respiratory sounds", "icbhi2017", "06", "open", "fetch_icbhi.py"),
+    RealDataset("MedMNIST v2 (ChestMNIST, PathMNIST, OrganMNIST3D, ...)", "medmnist", "01, 04, 09",
+                "open (Zenodo)", "fetch_medmnist.py"),
+    RealDataset("MIMIC-CXR-JPG 2.1 (X-rays and reports)", "mimic-cxr", "02, 03",
+                "credentialed (PhysioNet, DUA)", "fetch_mimic_cxr.py"),
+    RealDataset("CAMELYON16 (whole-slide images)", "camelyon16", "04", "open (registration)",
+                "fetch_camelyon16.py"),
+]
+
+
+def dataset_status() -> pd.DataFrame:
+    """One row per public dataset: present under the data directory or not, and how to fetch."""
+    base = data_dir()
+    rows = []
+    for ds in REAL_DATASETS:
+        folder = base / ds.folder
+        present = folder.is_dir() and any(folder.iterdir())
+        has_script = (ROOT / "data_scripts" / ds.script).exists()
+        fetch = f"python data_scripts/{ds.script}" if has_script else "fetch script not written yet"
+        rows.append({"dataset": ds.name, "notebooks": ds.notebooks, "access": ds.access,
+                     "folder": str(folder), "present": present, "fetch": fetch})
+    return pd.DataFrame(rows)

@@ -1,0 +1,1 @@
+"""Maintenance tools: student copies, benchmark, README table (run through the Makefile)."""

@@ -1,0 +1,48 @@
+"""Notebook 00's checker: accepts a right answer, explains wrong ones."""
+
+import numpy as np
+import pytest
+from scipy.signal import find_peaks
+
+from course_lib.checks import ExerciseError, ExerciseNotDone, check_heart_rate
+from course_lib.datasets.bundled import load_bundled_ecg
+
+
+@pytest.fixture(scope="module")
+def lead_ii():
+    ecg = load_bundled_ecg()
+    return ecg["signal"][:, ecg["leads"].index("II")], ecg["fs"]
+
+
+def good(lead, fs):
+    peaks, _ = find_peaks(lead, height=0.5 * np.max(lead), distance=int(0.3 * fs))
+    return 60 / np.median(np.diff(peaks) / fs)
+
+
+def test_right_answer_passes(lead_ii, capsys):
+    check_heart_rate(good, *lead_ii)
+    assert "correct" in capsys.readouterr().out
+
+
+def test_not_done_says_so(lead_ii):
+    def todo(lead, fs):
+        raise NotImplementedError()
+
+    with pytest.raises(ExerciseNotDone, match="not done yet"):
+        check_heart_rate(todo, *lead_ii)
+
+
+@pytest.mark.parametrize(("factor", "hint"), [(2.0, "twice"), (0.5, "half"), (60.0, "units")])
+def test_wrong_answers_get_hints(lead_ii, factor, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        check_heart_rate(lambda lead, fs: factor * good(lead, fs), *lead_ii)
+
+
+def test_array_instead_of_number(lead_ii):
+    with pytest.raises(ExerciseError, match="one number"):
+        check_heart_rate(lambda lead, fs: np.array([60.0, 61.0]), *lead_ii)
+
+
+def test_crash_is_reported(lead_ii):
+    with pytest.raises(ExerciseError, match="ZeroDivisionError"):
+        check_heart_rate(lambda lead, fs: 1 / 0, *lead_ii)
