@@ -16,11 +16,23 @@ __all__ = [
     "MASK_NAMES",
     "VITAL_NAMES",
     "VITAL_UNITS",
+    "MODALITIES",
     "Cohort",
+    "CohortDataset",
     "CohortConfig",
     "VitalsSeries",
     "assign_esi",
     "cache_path",
     "generate_cohort",
     "make_cohort",
+    "patient_split",
 ]
+
+
+def __getattr__(name: str):
+    """Import the torch-based dataset lazily: `make_cohort` alone should not pay for torch."""
+    if name in ("MODALITIES", "CohortDataset", "patient_split"):
+        from course_lib.synth import dataset
+
+        return getattr(dataset, name)
+    raise AttributeError(f"module 'course_lib.synth' has no attribute {name!r}")
