@@ -32,6 +32,7 @@ STREAMS = {
     "vitals": 6,
     "labs": 7,
     "split": 8,
+    "ecg": 9,
 }
 
 

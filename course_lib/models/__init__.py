@@ -1,0 +1,1 @@
+"""Neural network models of the course, one module per modality."""
