@@ -46,3 +46,12 @@ def test_array_instead_of_number(lead_ii):
 def test_crash_is_reported(lead_ii):
     with pytest.raises(ExerciseError, match="ZeroDivisionError"):
         check_heart_rate(lambda lead, fs: 1 / 0, *lead_ii)
+
+
+def test_every_listed_checker_loads():
+    from course_lib import checks
+
+    for name in checks.__all__:
+        assert callable(getattr(checks, name)), name
+    with pytest.raises(AttributeError):
+        checks.no_such_checker  # noqa: B018

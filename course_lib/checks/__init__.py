@@ -1,8 +1,42 @@
-"""Exercise checkers: each compares a student's answer with the reference and explains."""
+"""Exercise checkers: each compares a student's answer with the reference and explains.
+
+Checkers load lazily, so `from course_lib import checks` stays cheap: a notebook pays
+only for the checker modules it uses.
+"""
+
+from __future__ import annotations
+
+import importlib
 
 from course_lib.checks._core import ExerciseError, ExerciseNotDone
-from course_lib.checks.ecg import check_bandpass, check_limb_leads, check_rr_irregularity
-from course_lib.checks.tour import check_heart_rate
 
-__all__ = ["ExerciseError", "ExerciseNotDone", "check_bandpass", "check_heart_rate",
-           "check_limb_leads", "check_rr_irregularity"]
+# checker name -> module in course_lib.checks (its notebook is in the module's docstring)
+_CHECKERS = {
+    "check_heart_rate": "tour",
+    "check_hu_window": "imaging",
+    "check_augmentation": "imaging",
+    "check_patchify": "imaging",
+    "check_bandpass": "ecg",
+    "check_limb_leads": "ecg",
+    "check_rr_irregularity": "ecg",
+    "check_late_average": "fusion",
+    "check_late_stacking": "fusion",
+    "check_cross_attention": "fusion",
+    "check_knn_edges": "fusion",
+}
+_MODULES = set(_CHECKERS.values())
+
+__all__ = ["ExerciseError", "ExerciseNotDone", *_CHECKERS]
+
+
+def __getattr__(name: str):
+    """Import a checker (or a checker module such as `checks.tour`) on first use."""
+    if name in _CHECKERS:
+        return getattr(importlib.import_module(f"course_lib.checks.{_CHECKERS[name]}"), name)
+    if name in _MODULES:
+        return importlib.import_module(f"course_lib.checks.{name}")
+    raise AttributeError(f"module 'course_lib.checks' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*__all__, *_MODULES])

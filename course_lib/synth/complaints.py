@@ -1,4 +1,4 @@
-"""Chief-complaint triage notes: short free text plus history and medications (notebook 04)."""
+"""Chief-complaint triage notes: short free text plus history and medications (notebook 00)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ import pandas as pd
 
 # Templates per presenting problem; {d} days, {h} hours. Several phrasings each.
 _TEMPLATES = {
+    # Pneumonia rarely announces itself: most notes read like any chest infection (the
+    # shared pools below), so a text model cannot tell it from bronchitis or a cold.
     "pneumonia": [
-        "cough and fever for {d} days",
-        "productive cough, fevers and chills x{d}d",
-        "SOB and fever since {d} days, green sputum",
         "fever, cough, pain on deep breath for {d} days",
-        "feels unwell, cough {d} days, temp at home",
+        "rusty sputum and fevers x{d}d",
     ],
     "stemi": [
         "chest pain radiating to the left arm for {h} hours",
@@ -75,10 +74,33 @@ _TEMPLATES = {
     "uri_symptoms": [
         "sore throat and runny nose",
         "cold symptoms for {d} days",
-        "cough and sore throat",
+        "blocked nose and sore throat",
     ],
     "medication_refill": ["ran out of blood pressure tablets", "needs repeat prescription"],
     "anxiety_palpitations": ["feels anxious, heart pounding", "panic attack, tingling hands"],
+}
+# Pools shared by several problems: the same words, different diseases.
+_CHEST_INFECTION = [
+    "cough and fever for {d} days",
+    "productive cough, fevers and chills x{d}d",
+    "SOB and fever since {d} days, green sputum",
+    "feels unwell, cough {d} days, temp at home",
+    "chesty cough x{d}d, not improving",
+    "cough and sore throat, feverish",
+]
+_BREATHLESS = [
+    "short of breath for {d} days",
+    "breathless, worse on exertion",
+    "SOB and cough, worse at night",
+]
+# (problem, pool, probability of drawing the note from that pool instead of its own)
+_SHARED = {
+    "pneumonia": [(_CHEST_INFECTION, 0.55), (_BREATHLESS, 0.2)],
+    "uri_symptoms": [(_CHEST_INFECTION, 0.7)],
+    "copd": [(_CHEST_INFECTION, 0.25), (_BREATHLESS, 0.25)],
+    "asthma": [(_BREATHLESS, 0.3)],
+    "heart_failure": [(_BREATHLESS, 0.4)],
+    "sepsis": [(_CHEST_INFECTION, 0.15)],
 }
 _NONSPECIFIC = [
     "generally unwell",
@@ -87,7 +109,7 @@ _NONSPECIFIC = [
     "tired and short of breath",
     "not feeling right",
 ]
-_NONSPECIFIC_RATE = 0.12  # share of sick patients whose note says nothing specific
+_NONSPECIFIC_RATE = 0.15  # share of sick patients whose note says nothing specific
 _MEDS = {
     "hypertension": ["lisinopril", "amlodipine", "ramipril", "losartan"],
     "diabetes": ["metformin", "insulin glargine", "gliclazide"],
@@ -124,9 +146,9 @@ def _problem(row) -> str:
 
 
 def make_complaints(state: pd.DataFrame, rng: np.random.Generator) -> list[str]:
-    """One triage note per patient: complaint, PMH and meds, varied phrasing (notebook 04)."""
+    """One triage note per patient: complaint, PMH and meds, varied phrasing (notebook 00)."""
     n = len(state)
-    u = rng.random((n, 8))  # all the randomness up front: one row of uniforms per patient
+    u = rng.random((n, 9))  # all the randomness up front: one row of uniforms per patient
     days = rng.integers(1, 6, n)
     hours = rng.integers(1, 9, n)
     notes = []
@@ -135,7 +157,11 @@ def make_complaints(state: pd.DataFrame, rng: np.random.Generator) -> list[str]:
         if row.severity > 0 and u[i, 0] < _NONSPECIFIC_RATE:
             options = _NONSPECIFIC
         else:
-            options = _TEMPLATES[problem]
+            options, start = _TEMPLATES[problem], 0.0
+            for pool, share in _SHARED.get(problem, []):
+                if start <= u[i, 8] < start + share:
+                    options = pool
+                start += share
         text = options[int(u[i, 1] * len(options))].format(d=days[i], h=hours[i])
         history = [k for k in _PMH_WORDS if getattr(row, k)]
         if history:

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 # Bump when any generator changes its output: it is part of the on-disk cache key.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 # The multi-label targets of the cohort, in a fixed order (the columns of Cohort.labels).
 CONDITIONS = (

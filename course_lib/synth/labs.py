@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from course_lib.synth.config import CohortConfig
+from course_lib.synth.config import CONDITIONS, CohortConfig
 
 LAB_NAMES = ("wbc", "crp", "procalcitonin", "troponin", "bnp", "lactate", "creatinine", "d_dimer")
 LAB_UNITS = ("10^9/L", "mg/L", "ng/mL", "ng/L", "pg/mL", "mmol/L", "mg/dL", "ng/mL FEU")
@@ -17,17 +17,7 @@ _DECIMALS = (1, 1, 2, 0, 0, 1, 2, 0)
 
 def _log_effects(state: pd.DataFrame, rng, n: int) -> np.ndarray:
     """(n, 8) additive effects on log(lab) from demographics and conditions."""
-    s = {
-        c: state[f"{c}_severity"].to_numpy()
-        for c in (
-            "pneumonia",
-            "acute_mi",
-            "heart_failure",
-            "copd_asthma",
-            "sepsis",
-            "atrial_fibrillation",
-        )
-    }
+    s = {c: state[f"{c}_severity"].to_numpy() for c in CONDITIONS}
     infl = state["inflammation"].to_numpy()
     has = {c: state[c].to_numpy() for c in ("acute_mi", "heart_failure", "atrial_fibrillation")}
     age = (state["age"].to_numpy() - 55) / 10
