@@ -1,0 +1,107 @@
+"""Figures of notebook 01: patch grids, position similarity, feature maps, rollout overlays."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from course_lib.models.image import patchify
+
+
+def plot_patch_grid(image: np.ndarray, patch_size: int, show_tokens: int = 8) -> plt.Figure:
+    """An image cut into patches (numbered in token order) and its first tokens (notebook 01)."""
+    H, W = image.shape
+    tokens = patchify(torch.as_tensor(image, dtype=torch.float32)[None, None], patch_size)[0]
+    fig = plt.figure(figsize=(11, 4.2))
+    grid = fig.add_gridspec(2, show_tokens + 2, width_ratios=[8, 0.3] + [1] * show_tokens)
+    ax = fig.add_subplot(grid[:, 0])
+    ax.imshow(image, cmap="gray")
+    for k in range(0, H + 1, patch_size):
+        ax.axhline(k - 0.5, color="tab:orange", lw=0.8)
+    for k in range(0, W + 1, patch_size):
+        ax.axvline(k - 0.5, color="tab:orange", lw=0.8)
+    cols = W // patch_size
+    if len(tokens) <= 64:
+        for n in range(len(tokens)):
+            r, c = divmod(n, cols)
+            ax.text(c * patch_size + 1, r * patch_size + 2, str(n), color="yellow", fontsize=6,
+                    va="top")
+    ax.set_title(f"{H}x{W} image → {len(tokens)} patches of {patch_size}x{patch_size}")
+    ax.axis("off")
+    for n in range(min(show_tokens, len(tokens))):
+        ax_p = fig.add_subplot(grid[0, n + 2])
+        ax_p.imshow(tokens[n].reshape(patch_size, patch_size), cmap="gray",
+                    vmin=image.min(), vmax=image.max())
+        ax_p.set_title(f"#{n}", fontsize=8)
+        ax_p.axis("off")
+    ax_t = fig.add_subplot(grid[1, 2:])
+    ax_t.imshow(tokens[:show_tokens].numpy(), aspect="auto", cmap="gray")
+    ax_t.set_xlabel(f"token = patch flattened to {tokens.shape[1]} values")
+    ax_t.set_ylabel("token #")
+    ax_t.grid(False)
+    fig.tight_layout()
+    return fig
+
+
+def plot_position_similarity(pos_embed: torch.Tensor, grid: int) -> plt.Figure:
+    """Cosine similarity of each patch's position embedding with all others (notebook 01)."""
+    pos = torch.nn.functional.normalize(pos_embed.detach().float(), dim=-1)  # (N, D)
+    sim = (pos @ pos.T).reshape(grid, grid, grid, grid).numpy()  # (row, col, row', col')
+    fig, axes = plt.subplots(grid, grid, figsize=(6, 6))
+    for r in range(grid):
+        for c in range(grid):
+            axes[r, c].imshow(sim[r, c], vmin=-1, vmax=1, cmap="viridis")
+            axes[r, c].axis("off")
+    fig.suptitle("position embedding similarity: panel (r, c) = patch (r, c) vs every patch")
+    fig.tight_layout()
+    return fig
+
+
+def plot_feature_maps(image: np.ndarray, maps: list[torch.Tensor], names: list[str],
+                      channels: int = 4) -> plt.Figure:
+    """The input and a few channels of each feature map, early to late (notebook 01)."""
+    fig, axes = plt.subplots(channels, len(maps) + 1, figsize=(2 * (len(maps) + 1), 2 * channels))
+    for r in range(channels):
+        axes[r, 0].imshow(image, cmap="gray")
+        axes[r, 0].axis("off")
+        for k, fmap in enumerate(maps):
+            # The most active channels: what this stage responds to most on this image.
+            order = fmap[0].mean(dim=(1, 2)).argsort(descending=True)
+            axes[r, k + 1].imshow(fmap[0, order[r]].numpy(), cmap="magma")
+            axes[r, k + 1].axis("off")
+            if r == 0:
+                axes[r, k + 1].set_title(f"{names[k]}\n{tuple(fmap.shape[1:])}", fontsize=8)
+    axes[0, 0].set_title("input")
+    fig.tight_layout()
+    return fig
+
+
+def plot_rollout(images: np.ndarray, maps: list[np.ndarray], masks: np.ndarray,
+                 row_names: list[str]) -> plt.Figure:
+    """X-rays with attention maps overlaid and the true consolidation outlined (notebook 01)."""
+    n = len(images)
+    fig, axes = plt.subplots(len(maps), n, figsize=(1.8 * n, 1.9 * len(maps)), squeeze=False)
+    for r, saliency in enumerate(maps):
+        for k in range(n):
+            ax = axes[r, k]
+            ax.imshow(images[k], cmap="gray")
+            ax.imshow(saliency[k], cmap="jet", alpha=0.4)
+            ax.contour(masks[k], levels=[0.5], colors="white", linewidths=1)
+            ax.axis("off")
+        axes[r, 0].set_title(row_names[r], fontsize=9, loc="left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_embedding_2d(xy: np.ndarray, labels: np.ndarray, names: list[str],
+                      title: str) -> plt.Axes:
+    """A 2-D map of image embeddings, one colour per condition (notebook 01)."""
+    fig, ax = plt.subplots(figsize=(5, 4.5))
+    none = labels.sum(axis=1) == 0
+    ax.scatter(*xy[none].T, s=6, c="0.75", label="none of these")
+    for k, name in enumerate(names):
+        ax.scatter(*xy[labels[:, k] == 1].T, s=8, label=name, alpha=0.7)
+    ax.legend(fontsize=8, markerscale=2)
+    ax.set_title(title)
+    return ax
