@@ -116,6 +116,8 @@ def write_markdown(path: Path = ROOT / "benchmarks" / "notebooks.md") -> None:
              "| notebook | wall time (s) | peak memory (MB) | status |", "|---|---|---|---|"]
     lines += [f"| {r['notebook']} | {r['wall_s']} | {r['peak_rss_mb']} | {r['status']} |"
               for r in rows.values()]
+    total = sum(float(r["wall_s"]) for r in rows.values())
+    lines += ["", f"Whole course: {total:.0f} s (budget: 8 minutes)."]
     path.write_text("\n".join(lines) + "\n")
 
 
