@@ -23,6 +23,9 @@ _CHECKERS = {
     "check_late_stacking": "fusion",
     "check_cross_attention": "fusion",
     "check_knn_edges": "fusion",
+    "check_info_nce": "clip",
+    "check_recall_at_k": "clip",
+    "check_prompt_ensemble": "clip",
 }
 _MODULES = set(_CHECKERS.values())
 

@@ -1,0 +1,80 @@
+"""Figures and the search widget of notebook 02: similarity matrices, text→image search, attention maps."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from course_lib.models.clip import search
+
+
+def impression(report: str) -> str:
+    """The IMPRESSION of a report, wherever it stands (the whole report if it has none) (notebook 02)."""
+    return report.split("IMPRESSION:")[-1].split("FINDINGS:")[0].strip()
+
+
+def search_table(query: str, model, tokenizer, image_emb, reports: list[str], k: int = 5) -> pd.DataFrame:
+    """The widget's logic: top-k films for a query, with cosine and each film's report (notebook 02)."""
+    if not query.strip():
+        raise ValueError("type a query, e.g. 'right lower lobe pneumonia'")
+    hits = search(query, model, tokenizer, image_emb, k)
+    return pd.DataFrame({"film": [i for i, _ in hits], "cosine": [s for _, s in hits],
+                         "impression": [impression(reports[i]) for i, _ in hits]})
+
+
+def render_search(query: str, table: pd.DataFrame, images: np.ndarray):
+    """The top films of a search, each titled with its cosine and impression (notebook 02)."""
+    fig, axes = plt.subplots(1, len(table), figsize=(2.4 * len(table), 2.9), squeeze=False)
+    for ax, row in zip(axes[0], table.itertuples(), strict=True):
+        ax.imshow(images[row.film], cmap="gray")
+        ax.set_title(f"cos {row.cosine:.2f}\n{row.impression[:32]}", fontsize=7)
+        ax.axis("off")
+    fig.suptitle(f"query: “{query}”", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def search_widget(model, tokenizer, image_emb, reports: list[str], images: np.ndarray, k: int = 5):
+    """Type a query, see the top-k films and their reports (notebook 02)."""
+    import ipywidgets as w
+
+    box = w.Text(value="right lower lobe pneumonia", description="query", continuous_update=False)
+
+    def show(query):
+        try:
+            table = search_table(query, model, tokenizer, image_emb, reports, k)
+        except ValueError as err:
+            print(err)
+            return
+        render_search(query, table, images)
+        plt.show()
+
+    return w.VBox([box, w.interactive_output(show, {"query": box})])
+
+
+def plot_similarity(sims: dict[str, np.ndarray], n: int = 16):
+    """Image×report cosine matrices side by side; matches on the diagonal (notebook 02)."""
+    fig, axes = plt.subplots(1, len(sims), figsize=(4.2 * len(sims), 3.6), squeeze=False)
+    for ax, (title, sim) in zip(axes[0], sims.items(), strict=True):
+        im = ax.imshow(sim[:n, :n], cmap="viridis", vmin=-1, vmax=1)
+        ax.set(title=title, xlabel="report", ylabel="X-ray")
+        fig.colorbar(im, ax=ax, fraction=0.046)
+    fig.tight_layout()
+    return fig
+
+
+def plot_token_attention(image: np.ndarray, attention: np.ndarray, tokens: list[str], grid: int = 4):
+    """The film, then where each chosen token looks among the patches (notebook 02)."""
+    fig, axes = plt.subplots(1, 1 + len(tokens), figsize=(2.3 * (1 + len(tokens)), 2.6))
+    axes[0].imshow(image, cmap="gray")
+    axes[0].set_title("X-ray", fontsize=8)
+    size = image.shape[0]
+    for ax, tok, att in zip(axes[1:], tokens, attention, strict=True):
+        ax.imshow(image, cmap="gray")
+        ax.imshow(att.reshape(grid, grid), cmap="magma", alpha=0.55, extent=(0, size, size, 0))
+        ax.set_title(f"“{tok}”", fontsize=8)
+    for ax in axes:
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
