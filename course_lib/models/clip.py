@@ -158,6 +158,18 @@ def augment_batch(X: torch.Tensor, generator: torch.Generator | None = None) -> 
     return X * gain + bias
 
 
+def contrastive_loss(img: torch.Tensor, txt: torch.Tensor, logit_scale: torch.Tensor,
+                     loss: str = "info_nce", margin: float = 0.2, beta: float = 1.0) -> torch.Tensor:
+    """One batch's loss by name: 'info_nce', 'hard_info_nce' or 'triplet' (notebook 02)."""
+    if loss == "info_nce":
+        return info_nce(img, txt, logit_scale)
+    if loss == "hard_info_nce":
+        return hard_negative_info_nce(img, txt, logit_scale, beta)
+    if loss == "triplet":  # the hardest other report in the batch is the negative
+        return triplet(img, txt, txt[hardest(img, txt)], margin)
+    raise ValueError(f"unknown loss {loss!r}")
+
+
 def train_clip(model: CLIP, X: torch.Tensor, tokens: dict[str, torch.Tensor], num_epochs: int = 5,
                batch_size: int = 128, lr: float = 2e-3, loss: str = "info_nce", margin: float = 0.2,
                beta: float = 1.0, augment: bool = True, seed: int = 0) -> dict:
@@ -179,14 +191,7 @@ def train_clip(model: CLIP, X: torch.Tensor, tokens: dict[str, torch.Tensor], nu
             idx = order[start:start + batch_size]
             Xb = augment_batch(X[idx], g) if augment else X[idx]
             img, txt = model(Xb, tokens["input_ids"][idx], tokens["attention_mask"][idx])  # (B, D) each
-            if loss == "info_nce":
-                value = info_nce(img, txt, model.logit_scale)
-            elif loss == "hard_info_nce":
-                value = hard_negative_info_nce(img, txt, model.logit_scale, beta)
-            elif loss == "triplet":
-                value = triplet(img, txt, txt[hardest(img, txt)], margin)
-            else:
-                raise ValueError(f"unknown loss {loss!r}")
+            value = contrastive_loss(img, txt, model.logit_scale, loss, margin, beta)
             opt.zero_grad()
             value.backward()
             opt.step()
@@ -287,14 +292,7 @@ def train_heads(heads: AlignmentHeads, image_feats: torch.Tensor, text_feats: to
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
             img, txt = heads(image_feats[idx], text_feats[idx])
-            if loss == "info_nce":
-                value = info_nce(img, txt, heads.logit_scale)
-            elif loss == "hard_info_nce":
-                value = hard_negative_info_nce(img, txt, heads.logit_scale, beta)
-            elif loss == "triplet":
-                value = triplet(img, txt, txt[hardest(img, txt)], margin)
-            else:
-                raise ValueError(f"unknown loss {loss!r}")
+            value = contrastive_loss(img, txt, heads.logit_scale, loss, margin, beta)
             opt.zero_grad()
             value.backward()
             opt.step()
