@@ -53,6 +53,22 @@ def search_widget(model, tokenizer, image_emb, reports: list[str], images: np.nd
     return w.VBox([box, w.interactive_output(show, {"query": box})])
 
 
+def plot_pairs(panels: list[tuple[np.ndarray, str, str]]):
+    """Positive and negative pairs for one anchor: (film, role, report text) per panel (notebook 02)."""
+    import textwrap
+
+    fig, axes = plt.subplots(1, len(panels), figsize=(2.9 * len(panels), 4.1))
+    for ax, (image, role, text) in zip(axes, panels, strict=True):
+        ax.imshow(image, cmap="gray")
+        colour = "tab:green" if role.startswith("positive") else "tab:red"
+        ax.set_title(role, fontsize=9, color=colour)
+        ax.set_xlabel(textwrap.fill(text, 34), fontsize=7)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    return fig
+
+
 def plot_similarity(sims: dict[str, np.ndarray], n: int = 16):
     """Image×report cosine matrices side by side; matches on the diagonal (notebook 02)."""
     fig, axes = plt.subplots(1, len(sims), figsize=(4.2 * len(sims), 3.6), squeeze=False)

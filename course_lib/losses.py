@@ -53,6 +53,37 @@ def hardest_negatives(image_emb: torch.Tensor, text_emb: torch.Tensor,
     return sim.detach().masked_fill(blocked, -float("inf")).argmax(dim=1)
 
 
+def negative_weights(sim: torch.Tensor, scale: float) -> torch.Tensor:
+    """How InfoNCE spreads each row's push over its negatives: softmax of scale · sim without the diagonal (notebook 02).
+
+    sim: (B, B) cosines, row = film, column = report. Returns (B, B) weights, each row summing to
+    1 over the B - 1 negatives: the share of the gradient each negative receives.
+    """
+    logits = (scale * sim).masked_fill(torch.eye(len(sim), dtype=torch.bool, device=sim.device), -float("inf"))
+    return logits.softmax(dim=1)
+
+
+def effective_negatives(weights: torch.Tensor) -> torch.Tensor:
+    """exp(entropy) of each row's weights: how many negatives the loss really looks at, 1 to B - 1 (notebook 02)."""
+    w = weights.clamp_min(1e-12)
+    return torch.exp(-(weights * w.log()).sum(dim=1))
+
+
+def semi_hard_negatives(image_emb: torch.Tensor, text_emb: torch.Tensor) -> torch.Tensor:
+    """Per image, the most similar report that is still LESS similar than its own: (B,) (notebook 02).
+
+    FaceNet's semi-hard mining: the hardest negatives are often false negatives (another patient
+    with the same report), and pulling towards them collapses the embedding. Where no report is
+    farther than the positive, the hardest negative is used.
+    """
+    sim = (F.normalize(image_emb, dim=-1) @ F.normalize(text_emb, dim=-1).T).detach()  # (B, B)
+    eye = torch.eye(len(sim), dtype=torch.bool, device=sim.device)
+    farther = sim < sim.diagonal()[:, None]  # (B, B): negatives beyond the positive
+    semi = sim.masked_fill(eye | ~farther, -float("inf"))
+    hardest = sim.masked_fill(eye, -float("inf")).argmax(dim=1)
+    return torch.where(farther.any(dim=1), semi.argmax(dim=1), hardest)
+
+
 def hard_negative_info_nce(image_emb: torch.Tensor, text_emb: torch.Tensor,
                            logit_scale: torch.Tensor | float, beta: float = 1.0) -> torch.Tensor:
     """InfoNCE with negatives re-weighted by exp(beta * similarity): hard negatives count more (notebook 02).

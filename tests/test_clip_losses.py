@@ -7,9 +7,12 @@ import torch.nn.functional as F
 
 from course_lib.losses import (
     MAX_LOGIT_SCALE,
+    effective_negatives,
     hard_negative_info_nce,
     hardest_negatives,
     info_nce,
+    negative_weights,
+    semi_hard_negatives,
     temperature_to_logit_scale,
     triplet,
 )
@@ -75,3 +78,35 @@ def test_triplet_and_hardest_negative():
     same = torch.zeros(3, 3, dtype=torch.bool)
     same[0, 2] = True
     assert hardest_negatives(img, txt, same)[0] == 1
+
+
+def test_semi_hard_negative_skips_negatives_closer_than_the_positive():
+    txt = torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.8, 0.6], [0.6, 0.8]])
+    img = torch.tensor([[0.6, 0.8], [0.0, 1.0], [0.8, 0.6], [0.6, 0.8]])
+    # image 0: own report cos 0.6, every other report is closer (0.8, 0.96, 1.0): fall back to the hardest
+    assert semi_hard_negatives(img, txt)[0] == hardest_negatives(img, txt)[0] == 3
+    # image 2 matches its own report exactly: every negative is farther; the most similar is report 3
+    assert semi_hard_negatives(img, txt)[2] == 3
+    img2 = torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.9, 0.1], [0.6, 0.8]])
+    txt2 = torch.tensor([[0.9, 0.1], [0.0, 1.0], [0.8, 0.6], [0.0, 1.0]])
+    # image 3: own report cos 0.8; report 1 ties it (not farther), report 2 (0.96) is closer,
+    # report 0 (0.68) is the only one farther: semi-hard picks it, hardest picks report 2
+    assert semi_hard_negatives(img2, txt2)[3] == 0
+    assert hardest_negatives(img2, txt2)[3] == 2
+
+
+def test_negative_weights_and_their_effective_number():
+    sim = torch.tensor([[1.0, 0.5, 0.5, 0.5], [0.2, 1.0, 0.9, -0.9], [0.0, 0.0, 1.0, 0.0], [0.3, 0.1, 0.2, 1.0]])
+    w = negative_weights(sim, 10.0)
+    assert torch.allclose(w.sum(1), torch.ones(4)) and (w.diagonal() == 0).all()
+    assert torch.allclose(w[0, 1:], torch.full((3,), 1 / 3))  # equal cosines: equal shares
+    assert torch.allclose(effective_negatives(w)[[0, 2]], torch.tensor([3.0, 3.0]))
+    assert effective_negatives(negative_weights(sim, 100.0))[1] < 1.01  # cold: one hardest negative
+    assert effective_negatives(negative_weights(sim, 1e-6))[1] > 2.99  # hot: all alike
+    # InfoNCE's row softmax, renormalised over the negatives: the gradient shares the loss gives them
+    g = torch.Generator().manual_seed(3)
+    a, b = (F.normalize(torch.randn(5, 3, generator=g, dtype=torch.float64), dim=-1) for _ in range(2))
+    sim2 = a @ b.T  # float64: 1 - p_ii below must not lose its digits
+    p = (7.0 * sim2).softmax(1)
+    expected = p * (1 - torch.eye(5)) / (1 - p.diagonal())[:, None]
+    assert torch.allclose(negative_weights(sim2, 7.0), expected, atol=1e-12)

@@ -11,6 +11,7 @@ from course_lib.models.clip import (
     embed_images,
     embed_texts,
     prompt_ensemble,
+    report_text,
     token_patch_attention,
     tokenize,
     train_clip,
@@ -111,3 +112,27 @@ def test_heads_only_training_on_features():
     fixed = AlignmentHeads(8, 6, dim=4, temperature=1.0, learn_temperature=False)
     train_heads(fixed, img, txt, num_epochs=2, batch_size=16)
     assert abs(float(fixed.logit_scale)) < 1e-7
+
+
+def test_report_text_keeps_what_the_film_shows():
+    from course_lib.synth import make_cohort
+
+    report = make_cohort(60, seed=1, image_size=32).reports
+    with_rec = next(r for r in report if "RECOMMENDATION" in r)
+    text = report_text(with_rec)
+    lines = text.split("\n")
+    assert lines[0] in ("Chest radiograph, PA view.", "Portable AP chest radiograph.")
+    assert lines[1].startswith("IMPRESSION: 1.") and lines[2].startswith("FINDINGS: ")
+    assert "COMPARISON" not in text and "RECOMMENDATION" not in text
+    assert with_rec.split("FINDINGS: ")[1].split("\n")[0] in text
+    with pytest.raises(ValueError, match="EXAMINATION"):
+        report_text("FINDINGS: x IMPRESSION: y")
+
+
+def test_semi_hard_triplet_trains():
+    torch.manual_seed(0)
+    tok = train_wordpiece(REPORTS, vocab_size=120)
+    model = CLIP(len(tok), dim=16, text_hidden=32)
+    X = torch.randn(len(REPORTS), 1, 32, 32)
+    history = train_clip(model, X, tokenize(tok, REPORTS), num_epochs=2, batch_size=8, loss="triplet_semihard")
+    assert len(history["loss"]) == 2 and np.isfinite(history["loss"]).all()

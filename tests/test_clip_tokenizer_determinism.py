@@ -9,6 +9,9 @@ texts = [f"FINDINGS: {w} opacity in the {s} lower lobe. IMPRESSION: {w} pneumoni
          for w in ("focal", "patchy", "dense", "subtle") for s in ("right", "left", "bilateral")] * 3
 tok = train_wordpiece(texts, vocab_size=1000)
 print(tokenize(tok, texts)["input_ids"].tolist())
+# words the corpus never had split into pieces the trainer chose among ties: must not vary either
+print(tokenize(tok, ["chest x-ray with consolidation", "bronchiectasis"])["input_ids"].tolist())
+print(sorted(tok.get_vocab().items()))
 """
 
 

@@ -11,7 +11,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_lib.losses import MAX_LOGIT_SCALE, hard_negative_info_nce, info_nce, triplet
+from course_lib.losses import (
+    MAX_LOGIT_SCALE,
+    hard_negative_info_nce,
+    hardest_negatives,
+    info_nce,
+    semi_hard_negatives,
+    triplet,
+)
 from course_lib.models.image import HybridEncoder
 
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -35,10 +42,13 @@ def train_wordpiece(texts: list[str], vocab_size: int = 1000):
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()  # split on spaces and punctuation
     tok.train_from_iterator(texts, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS))
     # The trainer breaks ties between equally frequent merges in hash order, which changes from
-    # one Python process to the next. Renumber the vocabulary canonically (specials, then by use
-    # on the corpus, then alphabetically) so the same reports always give the same token ids.
+    # one process to the next: the intermediate pieces it keeps (and so how an unseen word such
+    # as "x-ray" splits) and the ids differ. Keep only what is deterministic: the pieces the
+    # corpus uses and the single characters (every word can still be spelled); then number them
+    # canonically (specials, then by use on the corpus, then alphabetically).
     use = Counter(t for enc in tok.encode_batch(list(texts)) for t in enc.tokens)
-    rest = sorted((t for t in tok.get_vocab() if t not in SPECIAL_TOKENS), key=lambda t: (-use[t], t))
+    keep = (t for t in tok.get_vocab() if t not in SPECIAL_TOKENS and (use[t] or len(t.removeprefix("##")) == 1))
+    rest = sorted(keep, key=lambda t: (-use[t], t))
     vocab = {t: i for i, t in enumerate(SPECIAL_TOKENS + rest)}
     tok.model = models.WordPiece(vocab=vocab, unk_token="[UNK]")
     tok.post_processor = processors.TemplateProcessing(
@@ -46,6 +56,23 @@ def train_wordpiece(texts: list[str], vocab_size: int = 1000):
     tok.decoder = decoders.WordPiece()
     return PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]",
                                    cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]")
+
+
+def report_text(report: str) -> str:
+    """The part of a report that describes the film: view, IMPRESSION, FINDINGS, in that order (notebook 02).
+
+    COMPARISON and RECOMMENDATION say nothing about the pixels and are dropped; the impression comes
+    before the findings so that truncation to the text encoder's length cuts detail, not the conclusion.
+    The view stays: a portable AP film looks different from a PA film, and the report says which.
+    """
+    missing = [h for h in ("EXAMINATION:", "FINDINGS:", "IMPRESSION:") if h not in report]
+    if missing:
+        raise ValueError(f"report lacks {missing}: expected the cohort's EXAMINATION/FINDINGS/IMPRESSION "
+                         f"layout, got {report[:80]!r}")
+    view = report.split("EXAMINATION:")[1].split("\n")[0].strip()
+    findings = report.split("FINDINGS:")[1].split("\n")[0].strip()
+    impression = report.split("IMPRESSION:")[1].split("\n")[0].strip()
+    return f"{view}\nIMPRESSION: {impression}\nFINDINGS: {findings}"
 
 
 def tokenize(tokenizer, texts: list[str], max_length: int = 64) -> dict[str, torch.Tensor]:
@@ -160,23 +187,32 @@ def augment_batch(X: torch.Tensor, generator: torch.Generator | None = None) -> 
 
 def contrastive_loss(img: torch.Tensor, txt: torch.Tensor, logit_scale: torch.Tensor,
                      loss: str = "info_nce", margin: float = 0.2, beta: float = 1.0) -> torch.Tensor:
-    """One batch's loss by name: 'info_nce', 'hard_info_nce' or 'triplet' (notebook 02)."""
+    """One batch's loss by name: 'info_nce', 'hard_info_nce', 'triplet' or 'triplet_semihard' (notebook 02).
+
+    Triplet: anchor = film, positive = the same patient's report, negative = the hardest other
+    report in the batch ('triplet') or the hardest one still farther than the positive
+    ('triplet_semihard', FaceNet's mining, which avoids collapse onto false negatives).
+    """
     if loss == "info_nce":
         return info_nce(img, txt, logit_scale)
     if loss == "hard_info_nce":
         return hard_negative_info_nce(img, txt, logit_scale, beta)
     if loss == "triplet":  # the hardest other report in the batch is the negative
-        return triplet(img, txt, txt[hardest(img, txt)], margin)
+        return triplet(img, txt, txt[hardest_negatives(img, txt)], margin)
+    if loss == "triplet_semihard":
+        return triplet(img, txt, txt[semi_hard_negatives(img, txt)], margin)
     raise ValueError(f"unknown loss {loss!r}")
 
 
 def train_clip(model: CLIP, X: torch.Tensor, tokens: dict[str, torch.Tensor], num_epochs: int = 5,
-               batch_size: int = 128, lr: float = 2e-3, loss: str = "info_nce", margin: float = 0.2,
+               batch_size: int = 64, lr: float = 2e-3, loss: str = "info_nce", margin: float = 0.2,
                beta: float = 1.0, augment: bool = True, seed: int = 0) -> dict:
-    """Contrastive training on (image, report) pairs; loss 'info_nce', 'hard_info_nce' or 'triplet' (notebook 02).
+    """Contrastive training on (image, report) pairs with a one-cycle learning rate (notebook 02).
 
-    Triplet: anchor = image, positive = the same patient's report, negative = the hardest
-    other report in the batch. Returns the loss per epoch and the final inverse temperature.
+    loss: 'info_nce', 'hard_info_nce', 'triplet' or 'triplet_semihard' (see contrastive_loss).
+    Batch 64 by default: on ~1,000 pairs a batch of 128 halves the optimiser steps, and with so
+    few pairs the steps matter more than the extra negatives. Returns the loss per epoch and
+    the final inverse temperature.
     """
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
@@ -203,13 +239,6 @@ def train_clip(model: CLIP, X: torch.Tensor, tokens: dict[str, torch.Tensor], nu
     history["scale"] = model.scale()
     model.eval()
     return history
-
-
-def hardest(img: torch.Tensor, txt: torch.Tensor) -> torch.Tensor:
-    """Index of the most similar non-matching report per image (semi-hard mining is a variant) (notebook 02)."""
-    from course_lib.losses import hardest_negatives
-
-    return hardest_negatives(img, txt)
 
 
 @torch.no_grad()
