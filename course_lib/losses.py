@@ -77,11 +77,9 @@ def semi_hard_negatives(image_emb: torch.Tensor, text_emb: torch.Tensor) -> torc
     farther than the positive, the hardest negative is used.
     """
     sim = (F.normalize(image_emb, dim=-1) @ F.normalize(text_emb, dim=-1).T).detach()  # (B, B)
-    eye = torch.eye(len(sim), dtype=torch.bool, device=sim.device)
-    farther = sim < sim.diagonal()[:, None]  # (B, B): negatives beyond the positive
-    semi = sim.masked_fill(eye | ~farther, -float("inf"))
-    hardest = sim.masked_fill(eye, -float("inf")).argmax(dim=1)
-    return torch.where(farther.any(dim=1), semi.argmax(dim=1), hardest)
+    farther = sim < sim.diagonal()[:, None]  # (B, B): negatives beyond the positive (never the diagonal)
+    semi = sim.masked_fill(~farther, -float("inf")).argmax(dim=1)
+    return torch.where(farther.any(dim=1), semi, hardest_negatives(image_emb, text_emb))
 
 
 def hard_negative_info_nce(image_emb: torch.Tensor, text_emb: torch.Tensor,

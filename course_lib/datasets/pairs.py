@@ -18,13 +18,11 @@ def load_image_report_pairs(path: str | Path) -> tuple[np.ndarray, list[str]]:
     try:
         data = np.load(path, allow_pickle=False)  # never unpickle a downloaded file
         missing = [k for k in ("images", "reports") if k not in data.files]
-        if missing:
-            raise KeyError(missing)
-        images, reports = data["images"], data["reports"]
-    except KeyError as err:
-        raise ValueError(f"{path} lacks {err.args[0]}: {LAYOUT}") from None
+        images, reports = (None, None) if missing else (data["images"], data["reports"])
     except (OSError, ValueError) as err:  # not a zip, truncated, or object arrays
         raise ValueError(f"{path} cannot be read as a plain .npz ({err}): {LAYOUT}") from None
+    if missing:
+        raise ValueError(f"{path} lacks {missing}: {LAYOUT}")
     if images.ndim != 3:
         raise ValueError(f"'images' has shape {images.shape}, not (n, H, W): {LAYOUT}")
     if len(reports) != len(images):

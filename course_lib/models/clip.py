@@ -65,13 +65,12 @@ def report_text(report: str) -> str:
     before the findings so that truncation to the text encoder's length cuts detail, not the conclusion.
     The view stays: a portable AP film looks different from a PA film, and the report says which.
     """
-    missing = [h for h in ("EXAMINATION:", "FINDINGS:", "IMPRESSION:") if h not in report]
+    headers = ("EXAMINATION:", "FINDINGS:", "IMPRESSION:")  # each section is one line after its header
+    missing = [h for h in headers if h not in report]
     if missing:
         raise ValueError(f"report lacks {missing}: expected the cohort's EXAMINATION/FINDINGS/IMPRESSION "
                          f"layout, got {report[:80]!r}")
-    view = report.split("EXAMINATION:")[1].split("\n")[0].strip()
-    findings = report.split("FINDINGS:")[1].split("\n")[0].strip()
-    impression = report.split("IMPRESSION:")[1].split("\n")[0].strip()
+    view, findings, impression = (report.split(h)[1].split("\n")[0].strip() for h in headers)
     return f"{view}\nIMPRESSION: {impression}\nFINDINGS: {findings}"
 
 
