@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export HF_HUB_OFFLINE := 1
 
-.PHONY: venv lab test student bench lint clean
+.PHONY: venv lab test student bench grade robustness lint clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ student: $(STAMP)  ## regenerate student/ from notebooks/ (solutions removed)
 
 bench: $(STAMP)  ## run every notebook, write benchmarks/ and the README table
 	MPLBACKEND=Agg $(BIN)/python -m course_lib.tools.bench $(NOTEBOOKS)
+
+grade: $(STAMP)  ## run submitted notebooks in SUBMISSIONS=folder/, write grades.csv there
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=path/to/folder"; exit 2; }
+	MPLBACKEND=Agg $(BIN)/python -m course_lib.tools.grade $(SUBMISSIONS)
+
+robustness: $(STAMP)  ## rerun notebooks with shifted cohort and training seeds; writes benchmarks/robustness.csv
+	MPLBACKEND=Agg $(BIN)/python -m course_lib.tools.robustness $(NOTEBOOKS)
 
 lint: $(STAMP)  ## ruff over the library, tests and notebooks
 	$(BIN)/ruff check .

@@ -34,3 +34,24 @@ def test_csv_and_runtime_lines(tmp_path):
     assert docs.runtime_line(row).startswith("**Runtime**: 12 s, peak memory 456 MB")
     source = "# 00 · t\n\n**Runtime**: not measured yet (run `make bench`).\n"
     assert "12 s" in docs.title_with_runtime(source, row)
+
+
+def test_machine_and_reference_multiples(tmp_path, monkeypatch):
+    machine = {"cpu": "Test CPU", "cores": "2", "python": "3.11", "torch": "2", "numpy": "2",
+               "reference_start_s": "1.000", "reference_end_s": "3.000"}
+    bench.write_machine(machine, tmp_path / "machine.csv")
+    assert docs.read_machine(tmp_path / "machine.csv") == machine
+    assert docs.reference_seconds(machine) == 2.0
+    table = docs.notebook_table({"00_course_tour.ipynb": {"notebook": "00_course_tour.ipynb", "wall_s": "20",
+                                                          "peak_rss_mb": "900", "status": "ok"}}, machine)
+    assert "Measured on Test CPU (2 cores" in table and "| 20 s (10× ref) |" in table
+    assert "× ref" not in docs.notebook_table({}, None)
+
+
+def test_reference_workload_is_quick_and_positive():
+    from course_lib.tools.reference import machine_row, reference_workload
+
+    seconds = reference_workload(repeats=1)
+    assert 0 < seconds < 30
+    row = machine_row(seconds, seconds)
+    assert set(row) >= {"cpu", "cores", "torch", "reference_start_s", "reference_end_s"}

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from course_lib.datasets.bundled import bundled_dicom_path, load_bundled_ct, load_bundled_ecg
-from course_lib.imaging import WINDOW_PRESETS, window
-from course_lib.viz import plot_ecg_12lead
-from course_lib.widgets import ct_window_widget, render_ct_window
+from course_lib.preprocess.imaging import WINDOW_PRESETS, window
+from course_lib.viz.ecg import plot_ecg_12lead
+from course_lib.widgets.imaging import ct_window_widget, render_ct_window
 
 
 def test_ct_in_hounsfield_units():

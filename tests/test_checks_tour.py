@@ -55,3 +55,30 @@ def test_every_listed_checker_loads():
         assert callable(getattr(checks, name)), name
     with pytest.raises(AttributeError):
         checks.no_such_checker  # noqa: B018
+
+
+def test_threshold_for_sensitivity_is_the_highest_cut_off():
+    from course_lib.training.metrics import alarm_cost, threshold_for_sensitivity
+
+    y = np.array([1, 1, 1, 1, 0, 0, 0, 0])
+    p = np.array([0.9, 0.8, 0.6, 0.3, 0.7, 0.4, 0.2, 0.1])
+    assert threshold_for_sensitivity(y, p, 0.75) == 0.6  # catches 3 of 4 positives
+    assert threshold_for_sensitivity(y, p, 1.0) == 0.3
+    cost = alarm_cost(y, p, 0.6)
+    assert cost["sensitivity"] == 0.75 and cost["specificity"] == 0.75
+    assert cost["false alarms per 100 patients"] == 12.5
+    with pytest.raises(ValueError, match="target sensitivity"):
+        threshold_for_sensitivity(y, p, 1.5)
+    with pytest.raises(ValueError, match="no positive"):
+        threshold_for_sensitivity(np.zeros(3), np.ones(3))
+
+
+def test_screening_checker_accepts_the_reference_and_explains_mistakes():
+    from course_lib.checks import check_screening_threshold
+    from course_lib.training.metrics import threshold_for_sensitivity
+
+    check_screening_threshold(threshold_for_sensitivity)
+    with pytest.raises(ExerciseError, match="HIGHEST cut-off"):
+        check_screening_threshold(lambda y, p, t: 0.0)
+    with pytest.raises(ExerciseError, match="catches only"):
+        check_screening_threshold(lambda y, p, t: 0.99)

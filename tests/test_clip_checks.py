@@ -9,9 +9,9 @@ import torch.nn.functional as F
 
 from course_lib import checks
 from course_lib.checks import ExerciseError, ExerciseNotDone
-from course_lib.losses import info_nce
 from course_lib.models.clip import prompt_ensemble
-from course_lib.retrieval import recall_at_k
+from course_lib.training.losses import info_nce
+from course_lib.training.retrieval import recall_at_k
 
 
 def test_references_pass(capsys):

@@ -5,7 +5,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from course_lib.losses import (
+from course_lib.training.losses import (
     MAX_LOGIT_SCALE,
     effective_negatives,
     hard_negative_info_nce,

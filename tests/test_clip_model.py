@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 import torch
 
-from course_lib.clip_widgets import impression, render_search, search_table
 from course_lib.models.clip import (
     CLIP,
     ProjectionHead,
@@ -14,10 +13,11 @@ from course_lib.models.clip import (
     report_text,
     token_patch_attention,
     tokenize,
-    train_clip,
     train_wordpiece,
     zero_shot_scores,
 )
+from course_lib.training.clip import train_clip
+from course_lib.widgets.clip import impression, render_search, search_table
 
 REPORTS = ["FINDINGS: Patchy consolidation in the right lower lobe. IMPRESSION: 1. Right lower lobe pneumonia.",
            "FINDINGS: No consolidation. Heart size is normal. IMPRESSION: 1. No acute cardiopulmonary process.",
@@ -99,7 +99,8 @@ def test_search_widget_logic(tiny):
 
 
 def test_heads_only_training_on_features():
-    from course_lib.models.clip import AlignmentHeads, train_heads
+    from course_lib.models.clip import AlignmentHeads
+    from course_lib.training.clip import train_heads
 
     g = torch.Generator().manual_seed(0)
     base = torch.randn(64, 8, generator=g)

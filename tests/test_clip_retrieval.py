@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from course_lib.retrieval import recall_at_k, retrieval_table
+from course_lib.training.retrieval import recall_at_k, retrieval_table
 
 
 def test_recall_perfect_and_reversed():

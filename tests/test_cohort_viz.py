@@ -7,15 +7,15 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from course_lib.cohort_viz import (
+from course_lib.synth import make_cohort
+from course_lib.viz.cohort import (
     correlation_frame,
-    patient_browser,
     plot_correlations,
     prevalence_table,
     render_patient,
     xray_grid,
 )
-from course_lib.synth import make_cohort
+from course_lib.widgets.cohort import patient_browser
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,11 @@ import pytest
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from course_lib import ecg
-from course_lib.ecg_widgets import render_ecg, render_filter
 from course_lib.models.ecg import ECG_MODELS
+from course_lib.preprocess import ecg
 from course_lib.synth.ecg import simulate_ecg
-from course_lib.train import count_parameters, fit, predict
+from course_lib.training.loop import count_parameters, fit, predict
+from course_lib.widgets.ecg import render_ecg, render_filter
 
 
 @pytest.mark.parametrize("name", list(ECG_MODELS))
@@ -48,8 +48,10 @@ def test_bandpass_is_zero_phase_and_removes_wander():
 def test_notch_removes_mains():
     fs = 500
     t = np.arange(5000) / fs
-    hum = 0.2 * np.sin(2 * np.pi * 50 * t)
-    assert np.abs(ecg.notch(hum, fs)[500:-500]).max() < 0.02
+    hum_korea, hum_europe = (0.2 * np.sin(2 * np.pi * f * t) for f in (60, 50))
+    assert np.abs(ecg.notch(hum_korea, fs)[500:-500]).max() < 0.02  # 60 Hz is the default
+    assert np.abs(ecg.notch(hum_europe, fs, ecg.MAINS_HZ["Europe"])[500:-500]).max() < 0.02
+    assert np.abs(ecg.notch(hum_europe, fs)[500:-500]).max() > 0.1  # the wrong notch leaves the hum
 
 
 def test_baseline_and_normalise():
@@ -94,6 +96,6 @@ def test_widget_functions_draw():
     assert len(fig.axes) == 13
     plt.close(fig)
     b = simulate_ecg(["sinus"], [70], noise=[1.0], fs=500, seed=0)
-    fig = render_filter(b.signals[0, :, 1], 500, 0.5, 40)
+    fig = render_filter(b.signals[0, :, 1], 500, 0.5, 40, mains_hz=60)
     assert len(fig.axes) == 2
     plt.close(fig)

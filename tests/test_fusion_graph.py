@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import torch
 
-from course_lib.knowledge_graph import (
+from course_lib.datasets.knowledge_graph import (
     DISEASES,
     RELATIONS,
     kg_edge_index,

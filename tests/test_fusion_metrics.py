@@ -3,7 +3,12 @@
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from course_lib.metrics import best_f1_threshold, binary_metrics, bootstrap_metrics, metrics_table
+from course_lib.training.metrics import (
+    best_f1_threshold,
+    binary_metrics,
+    bootstrap_metrics,
+    metrics_table,
+)
 
 
 def _data():
@@ -31,7 +36,7 @@ def test_metrics_table_and_threshold():
 
 
 def test_weighted_auc_equals_sklearn_on_resamples():
-    from course_lib.metrics import weighted_auc
+    from course_lib.training.metrics import weighted_auc
 
     y, p = _data()
     p = np.round(p, 2)  # ties, as in real scores

@@ -8,16 +8,15 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from course_lib.fusion_data import clinical_feature_names, clinical_matrix, xray_tensor  # noqa: E402
-from course_lib.fusion_widgets import (  # noqa: E402
+from course_lib.datasets.cohort import clinical_feature_names, clinical_matrix, xray_tensor  # noqa: E402
+from course_lib.viz.fusion import plot_attention, plot_knowledge_graph  # noqa: E402
+from course_lib.widgets.fusion import (  # noqa: E402
     STRATEGIES,
     FusionInputs,
     fuse,
     fusion_widget,
-    plot_attention,
     render_fusion,
 )
-from course_lib.knowledge_graph import plot_knowledge_graph  # noqa: E402
 
 
 def test_xray_tensor_and_clinical_matrix():

@@ -7,10 +7,10 @@ import torch.nn.functional as F
 from torchvision.transforms import v2
 
 from course_lib import checks
-from course_lib.augment import cxr_augment
 from course_lib.checks import ExerciseError, ExerciseNotDone
 from course_lib.datasets.bundled import load_bundled_ct
-from course_lib.models.image import patchify
+from course_lib.models.imaging import patchify
+from course_lib.preprocess.augment import cxr_augment
 
 
 @pytest.fixture(scope="module")

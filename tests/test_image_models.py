@@ -4,7 +4,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from course_lib.attention import (
+from course_lib.explain.attention import (
     attention_rollout,
     cls_rollout_map,
     gradient_rollout,
@@ -12,7 +12,7 @@ from course_lib.attention import (
     pointing_game,
     vit_attention_maps,
 )
-from course_lib.models.image import (
+from course_lib.models.imaging import (
     HybridEncoder,
     ViTClassifier,
     ViTSmallConfig,

@@ -4,9 +4,14 @@ import numpy as np
 import pytest
 import torch
 
-from course_lib.augment import add_side_marker, cxr_augment, marker_position, unsafe_augmentations
 from course_lib.datasets.bundled import load_bundled_ct
-from course_lib.imaging import (
+from course_lib.preprocess.augment import (
+    add_side_marker,
+    cxr_augment,
+    marker_position,
+    unsafe_augmentations,
+)
+from course_lib.preprocess.imaging import (
     normalize_imagenet,
     normalize_minmax,
     normalize_zscore,

@@ -95,3 +95,20 @@ def test_readme_table_in_sync():
     readme = (ROOT / "README.md").read_text()
     assert readme == docs.readme_with_table(readme, docs.read_bench()), \
         "README notebook table is out of date: run `make bench` (or docs.sync())"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_checker_labels_match_exercise_headings(path):
+    from course_lib import checks
+
+    number = path.name[:2]
+    heading = None
+    for cell in load(path).cells:
+        found = re.findall(r"^#+ .*?(Exercise \d+\.\d+)", cell.source, re.MULTILINE)
+        if cell.cell_type == "markdown" and found:
+            heading = found[-1]
+        for name in re.findall(r"checks\.(check_\w+)\(", cell.source if cell.cell_type == "code" else ""):
+            label = getattr(checks, name).exercise
+            assert label.startswith(f"Exercise {number}."), f"{name}: '{label}' should be numbered {number}.k"
+            assert heading and label.startswith(heading + " "), \
+                f"{name} reports '{label}' but checks the exercise headed '{heading}'"

@@ -13,6 +13,7 @@ from course_lib.checks._core import ExerciseError, ExerciseNotDone
 # checker name -> module in course_lib.checks (its notebook is in the module's docstring)
 _CHECKERS = {
     "check_heart_rate": "tour",
+    "check_screening_threshold": "tour",
     "check_hu_window": "imaging",
     "check_augmentation": "imaging",
     "check_patchify": "imaging",

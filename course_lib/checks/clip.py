@@ -7,13 +7,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from course_lib.checks._core import ExerciseError, call_student, passed
+from course_lib.checks._core import ExerciseError, call_student, exercise_check, passed
 
 # torch and the references are imported inside the checks: `import checks` stays light.
 
-INFO_NCE = "Exercise 2.1 (symmetric InfoNCE)"
-RECALL = "Exercise 2.2 (Recall@K)"
-ENSEMBLE = "Exercise 2.3 (prompt ensembling)"
+INFO_NCE = "Exercise 02.1 (symmetric InfoNCE)"
+RECALL = "Exercise 02.2 (Recall@K)"
+ENSEMBLE = "Exercise 02.3 (prompt ensembling)"
 
 
 def _info_nce_variants(img, txt, logit_scale):
@@ -44,11 +44,12 @@ def _info_nce_variants(img, txt, logit_scale):
     }
 
 
+@exercise_check(INFO_NCE, reference="course_lib.training.losses:info_nce")
 def check_info_nce(info_nce: Callable) -> None:
     """Check info_nce(image_emb, text_emb, logit_scale) against the library on random and edge-case inputs."""
     import torch
 
-    from course_lib.losses import info_nce as ref
+    from course_lib.training.losses import info_nce as ref
 
     g = torch.Generator().manual_seed(2)
     cases = [("random 8×16 embeddings, temperature 0.07", torch.randn(8, 16, generator=g),
@@ -81,9 +82,10 @@ def check_info_nce(info_nce: Callable) -> None:
     passed(INFO_NCE, "Both directions, the scale as exp(log-scale) capped at 100, cosines on the unit sphere.")
 
 
+@exercise_check(RECALL, reference="course_lib.training.retrieval:recall_at_k")
 def check_recall_at_k(recall_at_k: Callable) -> None:
     """Check recall_at_k(sim, k) on hand-made and random (Q, G) matrices, match on the diagonal."""
-    from course_lib.retrieval import recall_at_k as ref
+    from course_lib.training.retrieval import recall_at_k as ref
 
     rng = np.random.default_rng(3)
     hand = np.array([[0.9, 0.1, 0.2], [0.8, 0.5, 0.1], [0.7, 0.9, 0.3]])
@@ -99,8 +101,8 @@ def check_recall_at_k(recall_at_k: Callable) -> None:
         if np.isclose(float(got), ref(sim.T, k)) and sim.shape[0] == sim.shape[1]:
             hint = "you rank the columns. Each ROW is a query: sort a row's scores, its match is column i."
         elif np.isclose(float(got), np.mean(np.argsort(sim, 1)[:, :k] == np.arange(len(sim))[:, None]) * 1):
-            hint = ("you take the k LOWEST scores (argsort is ascending). Rank by decreasing similarity, "
-                    "e.g. np.argsort(-sim, axis=1)[:, :k].")
+            hint = ("you take the k LOWEST scores (argsort is ascending). Rank by decreasing "
+                    "similarity.")
         elif float(got) > 1:
             hint = "you count hits; divide by the number of queries to get a fraction."
         else:
@@ -109,6 +111,7 @@ def check_recall_at_k(recall_at_k: Callable) -> None:
     passed(RECALL, f"Chance level is k / gallery size; on the 3×3 matrix R@1 = {ref(hand, 1):.2f}.")
 
 
+@exercise_check(ENSEMBLE, reference="course_lib.models.clip:prompt_ensemble")
 def check_prompt_ensemble(prompt_ensemble: Callable) -> None:
     """Check prompt_ensemble(text_emb) (K, D) → (D,): mean of the normalised prompts, renormalised."""
     import torch
@@ -136,5 +139,6 @@ def check_prompt_ensemble(prompt_ensemble: Callable) -> None:
     elif torch.allclose(got, mean_raw, atol=1e-5):
         hint = "normalise each prompt, average, then normalise the average again."
     else:
-        hint = "F.normalize(F.normalize(text_emb, dim=-1).mean(0), dim=-1)."
+        hint = ("three steps, in this order: put each prompt on the unit sphere, average over the prompts, "
+                "and put the average back on the unit sphere.")
     raise ExerciseError(f"{ENSEMBLE}: {hint}")

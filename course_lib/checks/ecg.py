@@ -7,11 +7,11 @@ from collections.abc import Callable
 import numpy as np
 from scipy import signal
 
-from course_lib.checks._core import ExerciseError, call_student, passed
-from course_lib.ecg import rr_irregularity as reference_rr_irregularity
+from course_lib.checks._core import ExerciseError, call_student, exercise_check, passed
+from course_lib.preprocess.ecg import rr_irregularity as reference_rr_irregularity
 
-BANDPASS = "Exercise 05.1 (zero-phase band-pass)"
-LIMB = "Exercise 05.2 (limb leads from I and II)"
+BANDPASS = "Exercise 05.2 (zero-phase band-pass)"
+LIMB = "Exercise 05.1 (limb leads from I and II)"
 RR = "Exercise 05.3 (RR irregularity)"
 
 
@@ -58,6 +58,7 @@ def _explain_bandpass(got, x, fs, low, high) -> str:
             "(axis 0).")
 
 
+@exercise_check(BANDPASS, reference="course_lib.preprocess.ecg:bandpass")
 def check_bandpass(bandpass: Callable, x: np.ndarray, fs: float, low: float = 0.5,
                    high: float = 40.0) -> None:
     """Check bandpass(x, fs, low, high) on a (T, 12) record and on one lead."""
@@ -82,6 +83,7 @@ def check_bandpass(bandpass: Callable, x: np.ndarray, fs: float, low: float = 0.
     passed(BANDPASS, "Zero-phase, right cut-offs, along time, for one lead and for 12.")
 
 
+@exercise_check(LIMB, reference="course_lib.synth.ecg:derive_limb_leads")
 def check_limb_leads(limb_leads: Callable, lead_i: np.ndarray, lead_ii: np.ndarray) -> None:
     """Check limb_leads(I, II) -> dict with III, aVR, aVL, aVF against Einthoven and Goldberger."""
     got = call_student(limb_leads, lead_i.copy(), lead_ii.copy(), exercise=LIMB)
@@ -130,6 +132,7 @@ def _peak_sets() -> list:
             for r, hr, p in zip(batch.rhythm, batch.heart_rate, batch.r_peaks, strict=True)]
 
 
+@exercise_check(RR, reference="course_lib.preprocess.ecg:rr_irregularity")
 def check_rr_irregularity(rr_irregularity: Callable) -> None:
     """Check rr_irregularity(r_peaks, fs) = RMSSD / mean RR on sinus and AF R-peak trains."""
     for case, peaks, fs in _peak_sets():
@@ -152,6 +155,7 @@ def check_rr_irregularity(rr_irregularity: Callable) -> None:
                         rtol=1e-3):
             hint = "divide by the mean RR interval, not by the mean peak position."
         else:
-            hint = ("compute rr = np.diff(r_peaks) / fs, then sqrt(mean(diff(rr)**2)) / mean(rr).")
+            hint = ("turn the peaks into RR intervals in seconds, take the root mean square of the "
+                    "successive differences of those intervals, and divide by the mean interval.")
         raise ExerciseError(f"{RR}: on {case} you return {got:.4f}, expected {want:.4f}; {hint}")
     passed(RR, "RMSSD / mean RR: ~0.02 in sinus rhythm, ~0.2 or more in AF.")

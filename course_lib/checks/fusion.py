@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from course_lib.checks._core import ExerciseError, call_student, passed
+from course_lib.checks._core import ExerciseError, call_student, exercise_check, passed
 
 # torch, torch_geometric and the references are imported inside the checks: `import checks` stays light.
 
@@ -27,6 +27,7 @@ def _as_array(got, exercise: str, n: int) -> np.ndarray:
     return got
 
 
+@exercise_check(AVERAGE, reference="course_lib.models.fusion:late_average")
 def check_late_average(late_average: Callable) -> None:
     """Check late_average(probs, weights=None): (weighted) mean of probabilities, NaN = missing modality."""
     from course_lib.models.fusion import late_average as ref_late_average
@@ -67,6 +68,7 @@ def check_late_average(late_average: Callable) -> None:
     passed(AVERAGE, "Weighted, and a missing modality simply drops out: late fusion's robustness.")
 
 
+@exercise_check(STACKING, reference="course_lib.models.fusion:late_stacking")
 def check_late_stacking(late_stacking: Callable) -> None:
     """Check late_stacking(train_probs, y_train, test_probs) against a logistic stacker on logits."""
     from course_lib.models.fusion import late_stacking as ref_late_stacking
@@ -102,6 +104,7 @@ def check_late_stacking(late_stacking: Callable) -> None:
     raise ExerciseError(f"{STACKING}: {hint}")
 
 
+@exercise_check(ATTENTION, reference="course_lib.models.fusion:cross_attention")
 def check_cross_attention(cross_attention: Callable) -> None:
     """Check cross_attention(q, k, v, key_padding_mask) -> (out, weights): shapes, scaling, masking."""
     import torch
@@ -165,6 +168,7 @@ def _edge_set(ei) -> set:
     return set(zip(ei[0].tolist(), ei[1].tolist(), strict=True))
 
 
+@exercise_check(KNN, reference="course_lib.models.graph:knn_edges")
 def check_knn_edges(knn_edges: Callable) -> None:
     """Check knn_edges(x, k) -> (2, N * k) edge_index, neighbour -> node, no self-loops."""
     import torch

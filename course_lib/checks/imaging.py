@@ -7,10 +7,10 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from course_lib.augment import add_side_marker, marker_position
-from course_lib.checks._core import ExerciseError, call_student, passed
-from course_lib.imaging import WINDOW_PRESETS, to_hounsfield, window
-from course_lib.models.image import patchify
+from course_lib.checks._core import ExerciseError, call_student, exercise_check, passed
+from course_lib.models.imaging import patchify
+from course_lib.preprocess.augment import add_side_marker, marker_position
+from course_lib.preprocess.imaging import WINDOW_PRESETS, to_hounsfield, window
 
 EX_WINDOW = "Exercise 01.1 (HU and windowing)"
 EX_PATCH = "Exercise 01.3 (patch tokens)"
@@ -47,9 +47,10 @@ def _explain_window(got: np.ndarray, raw, slope, intercept, level, width) -> str
             return (f"your window is {words} as wide as asked: it spans level ± width/2, "
                     "i.e. [level − width/2, level + width/2].")
     return (f"on ({case}) your image differs from the reference by up to "
-            f"{np.abs(got - want).max():.3f}; compare with course_lib.imaging.window.")
+            f"{np.abs(got - want).max():.3f}; compare with course_lib.preprocess.imaging.window.")
 
 
+@exercise_check(EX_WINDOW, reference="course_lib.preprocess.imaging:hu_window")
 def check_hu_window(hu_window: Callable, ct: dict) -> None:
     """Check hu_window(raw, slope, intercept, level, width) on the real CT and a scanner with slope 2."""
     rng = np.random.default_rng(0)
@@ -95,9 +96,10 @@ def _explain_patches(got: torch.Tensor, images: torch.Tensor, p: int) -> str:
     if torch.allclose(got.sort(dim=-1).values, want.sort(dim=-1).values):
         return ("each token holds the right pixels in the wrong order: flatten a patch row by row "
                 "(within each channel).")
-    return "the tokens differ from the reference course_lib.models.image.patchify; print both for a 4x4 image."
+    return "the tokens differ from the expected ones: print yours for a 4x4 image with patch size 2 and compare with the patch figure above."
 
 
+@exercise_check(EX_PATCH, reference="course_lib.models.imaging:patchify")
 def check_patchify(student_patchify: Callable) -> None:
     """Check student_patchify(images, patch_size) → (B, N, C*p*p), row-major, against the library."""
     g = torch.Generator().manual_seed(0)
@@ -114,6 +116,7 @@ def check_patchify(student_patchify: Callable) -> None:
     passed(EX_PATCH, "row-major patch tokens, each flattened as (C, p, p), as in ViT.")
 
 
+@exercise_check(EX_AUG, reference="course_lib.preprocess.augment:cxr_augment")
 def check_augmentation(make_augment: Callable, xray: torch.Tensor, draws: int = 40) -> None:
     """Check make_augment() on a marked X-ray: it augments, keeps left/right and up/down, mild intensity."""
     transform = call_student(make_augment, exercise=EX_AUG)

@@ -1,4 +1,4 @@
-"""Checker for notebook 00's exercise: heart rate from a real ECG lead."""
+"""Checkers for notebook 00's exercises: heart rate from a real ECG lead, a screening cut-off."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from course_lib.checks._core import ExerciseError, call_student, passed
+from course_lib.checks._core import ExerciseError, call_student, exercise_check, passed
 
 EXERCISE = "Exercise 00.1 (heart rate)"
 
@@ -46,6 +46,7 @@ def _explain(got: float, want: float, case: str) -> str:
     return f"{EXERCISE}: on {case} you return {got:.1f} bpm, the true rate is {want:.1f} bpm; {hint}"
 
 
+@exercise_check(EXERCISE, reference="course_lib.checks.tour:reference_heart_rate")
 def check_heart_rate(heart_rate_bpm: Callable[[np.ndarray, float], float],
                      real_lead: np.ndarray, fs: float) -> None:
     """Check the student's heart_rate_bpm(lead, fs) on the real ECG and simulated ones."""
@@ -66,3 +67,33 @@ def check_heart_rate(heart_rate_bpm: Callable[[np.ndarray, float], float],
             raise ExerciseError(_explain(got, want, case))
     passed(EXERCISE, f"Real ECG: {float(heart_rate_bpm(real_lead.copy(), fs)):.0f} bpm "
                      "(within 5% of the reference, also on simulated ECGs at ~50, 95 and 140 bpm).")
+
+
+SCREEN = "Exercise 00.2 (a screening cut-off)"
+
+
+@exercise_check(SCREEN, reference="course_lib.training.metrics:threshold_for_sensitivity")
+def check_screening_threshold(threshold_for_sensitivity: Callable) -> None:
+    """Check threshold_for_sensitivity(y, p, target): the highest cut-off reaching the target sensitivity."""
+    rng = np.random.default_rng(0)
+    y = rng.random(400) < 0.25
+    p = np.clip(rng.normal(0.3 + 0.35 * y, 0.18), 0.001, 0.999)
+    for target in (0.8, 0.9, 0.95):
+        got = call_student(threshold_for_sensitivity, y.copy(), p.copy(), target, exercise=SCREEN)
+        if np.ndim(got) != 0:
+            raise ExerciseError(f"{SCREEN}: return one cut-off (a number), not shape {np.shape(got)}.")
+        got = float(got)
+        sensitivity = (p[y] >= got).mean()
+        if sensitivity < target - 1e-9:
+            hint = ("flag a patient when p >= cut-off; your cut-off is too high. Count how many of the "
+                    "positive patients it catches.") if got > np.median(p[y]) else \
+                ("did you compute the sensitivity over ALL patients? It is over the patients who have "
+                 "the disease.")
+            raise ExerciseError(f"{SCREEN}: with target {target:.0%} your cut-off {got:.3f} catches only "
+                                f"{sensitivity:.1%} of the positives; {hint}")
+        higher = np.sort(p[y][p[y] > got])
+        if len(higher) and (p[y] >= higher[0]).mean() >= target - 1e-9:
+            raise ExerciseError(f"{SCREEN}: with target {target:.0%} your cut-off {got:.3f} reaches the target, but "
+                                f"{higher[0]:.3f} does too and raises fewer alarms: take the HIGHEST cut-off "
+                                "that still catches the target share of positives.")
+    passed(SCREEN, "The highest cut-off with enough sensitivity: every lower one only adds false alarms.")

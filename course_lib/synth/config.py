@@ -33,6 +33,7 @@ STREAMS = {
     "labs": 7,
     "split": 8,
     "ecg": 9,
+    "ecg_nste": 90,  # which NSTEMIs show ST depression (a separate stream keeps the ECG noise draws)
 }
 
 

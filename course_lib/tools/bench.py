@@ -15,6 +15,7 @@ import psutil
 from nbclient import NotebookClient
 
 from course_lib.tools import docs, student
+from course_lib.tools.reference import machine_row, reference_workload
 
 ROOT = Path(__file__).resolve().parents[2]
 FIELDS = ["notebook", "wall_s", "peak_rss_mb", "status"]
@@ -107,17 +108,35 @@ def write_csv(results: list[BenchResult], path: Path = docs.BENCH_CSV) -> None:
             writer.writerow({k: rows[name][k] for k in FIELDS})
 
 
+def write_machine(row: dict[str, str], path: Path = docs.MACHINE_CSV) -> None:
+    """Record the machine and its reference-workload times beside the notebooks' times."""
+    path.parent.mkdir(exist_ok=True)
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+
+
 def write_markdown(path: Path = ROOT / "benchmarks" / "notebooks.md") -> None:
     """Write the benchmark as a Markdown table with the machine it was measured on."""
     rows = docs.read_bench()
-    cpu = platform.processor() or platform.machine()
+    machine = docs.read_machine()
+    ref = docs.reference_seconds(machine)
+    cpu = machine["cpu"] if machine else (platform.processor() or platform.machine())
     lines = [f"Measured by `make bench` on {os.cpu_count()} CPU cores ({cpu}), "
-             f"{psutil.virtual_memory().total / 2**30:.0f} GiB RAM, no GPU.", "",
-             "| notebook | wall time (s) | peak memory (MB) | status |", "|---|---|---|---|"]
-    lines += [f"| {r['notebook']} | {r['wall_s']} | {r['peak_rss_mb']} | {r['status']} |"
-              for r in rows.values()]
+             f"{psutil.virtual_memory().total / 2**30:.0f} GiB RAM, no GPU."]
+    if machine:
+        lines += [f"Reference workload: {machine['reference_start_s']} s before the notebooks, "
+                  f"{machine['reference_end_s']} s after (torch {machine['torch']}, numpy {machine['numpy']}, "
+                  f"Python {machine['python']}). A notebook's time ÷ {ref:.2f} s is its size in reference "
+                  "units, comparable between machines."]
+    lines += ["", "| notebook | wall time (s) | × reference | peak memory (MB) | status |",
+              "|---|---|---|---|---|"]
+    for r in rows.values():
+        multiple = f"{float(r['wall_s']) / ref:.1f}" if ref else "—"
+        lines.append(f"| {r['notebook']} | {r['wall_s']} | {multiple} | {r['peak_rss_mb']} | {r['status']} |")
     total = sum(float(r["wall_s"]) for r in rows.values())
-    lines += ["", f"Whole course: {total:.0f} s (budget: 8 minutes)."]
+    lines += ["", f"Whole course: {total:.0f} s (budget: 12 minutes for 18 notebooks)."]
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -127,13 +146,18 @@ def main() -> None:
     parser.add_argument("notebooks", nargs="*", help="notebook paths (default: all in notebooks/)")
     args = parser.parse_args()
     paths = [Path(p).resolve() for p in args.notebooks] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    reference_start = reference_workload()
+    print(f"reference workload: {reference_start:.2f} s")
     results = []
     for path in paths:
         result = run_notebook(path)
         print(f"{result.notebook}: {result.wall_s:.1f} s, {result.peak_rss_mb:.0f} MB, "
               f"{result.status} (slowest {result.slowest})")
         results.append(result)
+    reference_end = reference_workload()
+    print(f"reference workload: {reference_end:.2f} s (before the notebooks: {reference_start:.2f} s)")
     write_csv(results)
+    write_machine(machine_row(reference_start, reference_end))
     write_markdown()
     docs.sync()
     student.write_all()  # title cells changed: keep the student copies in step

@@ -1,4 +1,4 @@
-"""Figures of notebook 01: patch grids, position similarity, feature maps, rollout overlays."""
+"""Imaging figures: CT windows (notebook 00), patch grids, position similarity, feature maps, rollout overlays (notebook 01)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from course_lib.models.image import patchify
+from course_lib.models.imaging import patchify
+from course_lib.preprocess.imaging import window
+
+
+def show_ct_window(hu: np.ndarray, level: float, width: float, ax: plt.Axes | None = None,
+                   title: str | None = None) -> plt.Axes:
+    """Show a CT slice through a window (level/width in HU)."""
+    ax = ax or plt.gca()
+    ax.imshow(window(hu, level, width), cmap="gray", vmin=0, vmax=1)
+    ax.set_title(title or f"L {level:.0f} / W {width:.0f} HU")
+    ax.axis("off")
+    return ax
 
 
 def plot_patch_grid(image: np.ndarray, patch_size: int, show_tokens: int = 8) -> plt.Figure:

@@ -1,4 +1,4 @@
-"""Figures and the patient browser for the synthetic hospital tour (notebook 00)."""
+"""Figures of the synthetic hospital tour (notebook 00): films with masks, X-ray grid, vitals, correlations."""
 
 from __future__ import annotations
 
@@ -136,20 +136,3 @@ def plot_correlations(cohort) -> plt.Figure:
     fig.colorbar(im, ax=ax, label="Pearson r")
     fig.tight_layout()
     return fig
-
-
-def patient_browser(cohort):
-    """A slider over patients and a condition filter, drawing render_patient."""
-    import ipywidgets as w
-
-    condition = w.Dropdown(options=["any", *cohort.condition_names], description="condition")
-    index = w.IntSlider(value=0, min=0, max=len(cohort) - 1, description="patient")
-
-    def draw(condition: str, index: int) -> None:
-        pool = np.arange(len(cohort)) if condition == "any" else \
-            np.flatnonzero(cohort.labels[:, cohort.condition_names.index(condition)] > 0)
-        render_patient(cohort, int(pool[index % len(pool)]))
-        plt.show()
-
-    out = w.interactive_output(draw, {"condition": condition, "index": index})
-    return w.VBox([w.HBox([condition, index]), out])

@@ -32,6 +32,11 @@ def to_hounsfield(raw: np.ndarray, slope: float, intercept: float) -> np.ndarray
     return (np.asarray(raw, dtype=np.float32) * np.float32(slope) + np.float32(intercept))
 
 
+def hu_window(raw: np.ndarray, slope: float, intercept: float, level: float, width: float) -> np.ndarray:
+    """Stored CT values → Hounsfield units → window (level, width) → [0, 1] (notebook 01)."""
+    return window(to_hounsfield(raw, slope, intercept), level, width)
+
+
 def normalize_minmax(image: np.ndarray) -> np.ndarray:
     """Scale an image to [0, 1] by its own minimum and maximum (notebook 01)."""
     image = np.asarray(image, dtype=np.float32)

@@ -66,7 +66,7 @@ def pointing_chance(masks: np.ndarray, region: np.ndarray) -> np.ndarray:
 
 
 def gradient_rollout(attentions: Sequence[torch.Tensor], grads: Sequence[torch.Tensor]) -> torch.Tensor:
-    """Class-specific rollout (Chefer et al. 2021): R ← R + mean_h(max(0, ∇A ⊙ A)) R, (B, T, T) (notebook 01).
+    """Class-specific rollout (Chefer, Gur & Wolf, ICCV 2021): R ← R + mean_h(max(0, ∇A ⊙ A)) R, (B, T, T) (notebook 01).
 
     `grads` are the gradients of one class logit w.r.t. each layer's attention: plain rollout
     shows where the CLS token reads for ALL outputs; this keeps what raises that class.

@@ -7,7 +7,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-MAX_LOGIT_SCALE = 100.0  # CLIP clamps exp(logit scale) at 100: sharper logits make training unstable
+from course_lib.models.clip import MAX_LOGIT_SCALE
 
 
 def info_nce(image_emb: torch.Tensor, text_emb: torch.Tensor, logit_scale: torch.Tensor | float) -> torch.Tensor:

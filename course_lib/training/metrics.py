@@ -61,3 +61,26 @@ def metrics_table(y: np.ndarray, probs: dict[str, np.ndarray], thresholds: dict[
                       **{f"{k} 95% CI": f"[{m.loc[k, 'low']:.3f}, {m.loc[k, 'high']:.3f}]" for k in m.index}}
     table = pd.DataFrame(rows).T
     return table[["accuracy", "accuracy 95% CI", "AUC", "AUC 95% CI", "F1", "F1 95% CI"]]
+
+
+def threshold_for_sensitivity(y: np.ndarray, p: np.ndarray, target: float = 0.9) -> float:
+    """The highest cut-off whose sensitivity on (y, p) is at least `target` (notebook 00).
+
+    The highest such cut-off gives the fewest false alarms for that sensitivity. Choose it on
+    validation patients; its sensitivity on new patients will scatter around the target.
+    """
+    if not 0 < target <= 1:
+        raise ValueError(f"target sensitivity must be in (0, 1], got {target}")
+    y = np.asarray(y).astype(bool)
+    if not y.any():
+        raise ValueError("no positive patients: sensitivity is undefined")
+    positives = np.sort(np.asarray(p, float)[y])[::-1]  # highest first
+    return float(positives[int(np.ceil(target * len(positives))) - 1])
+
+
+def alarm_cost(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, float]:
+    """Sensitivity, specificity and alarms per 100 patients at a cut-off (notebook 00)."""
+    y, flag = np.asarray(y).astype(bool), np.asarray(p) >= threshold
+    return {"sensitivity": flag[y].mean(), "specificity": (~flag[~y]).mean(),
+            "alarms per 100 patients": 100 * flag.mean(),
+            "false alarms per 100 patients": 100 * (flag & ~y).mean()}

@@ -1,11 +1,9 @@
-"""Figures used across the course: ECG paper, CT windows (notebook 00)."""
+"""ECG figures: 12-lead paper print (notebooks 00 and 05)."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-
-from course_lib.imaging import window
 
 # Standard 12-lead print: 3 rows × 4 columns of 2.5 s, then a 10 s lead II rhythm strip.
 LAYOUT_3X4 = [["I", "aVR", "V1", "V4"], ["II", "aVL", "V2", "V5"], ["III", "aVF", "V3", "V6"]]
@@ -50,13 +48,3 @@ def plot_ecg_12lead(signal: np.ndarray, fs: float, leads: list[str], title: str 
     ax.text(0.05, v_range[1] - 0.35, "II (rhythm)", fontsize=9, weight="bold")
     fig.suptitle(title + "   25 mm/s, 10 mm/mV", fontsize=11)
     return fig
-
-
-def show_ct_window(hu: np.ndarray, level: float, width: float, ax: plt.Axes | None = None,
-                   title: str | None = None) -> plt.Axes:
-    """Show a CT slice through a window (level/width in HU)."""
-    ax = ax or plt.gca()
-    ax.imshow(window(hu, level, width), cmap="gray", vmin=0, vmax=1)
-    ax.set_title(title or f"L {level:.0f} / W {width:.0f} HU")
-    ax.axis("off")
-    return ax

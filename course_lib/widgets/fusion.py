@@ -1,4 +1,4 @@
-"""Figures and the widget of notebook 11: ROC curves, attention maps, choose-your-fusion."""
+"""The choose-your-fusion widget of notebook 11 (logic in plain functions)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_curve
 
-from course_lib.metrics import binary_metrics
 from course_lib.models.fusion import late_average, late_stacking
+from course_lib.training.metrics import binary_metrics
+from course_lib.viz.fusion import plot_roc
 
 STRATEGIES = ("late: average", "late: stacking", "intermediate: embeddings + logistic")
 
@@ -44,20 +44,6 @@ def fuse(data: FusionInputs, modalities: tuple[str, ...], strategy: str) -> np.n
     return model.predict_proba((E[data.test] - mean) / std)[:, 1]
 
 
-def plot_roc(y: np.ndarray, probs: dict[str, np.ndarray], ax=None, title: str = "ROC, held-out patients"):
-    """ROC curves of several models on one axis, AUC in the legend (notebook 11)."""
-    from sklearn.metrics import roc_auc_score
-
-    ax = ax or plt.subplots(figsize=(5.5, 5))[1]
-    for name, p in probs.items():
-        fpr, tpr, _ = roc_curve(y, p)
-        ax.plot(fpr, tpr, lw=1.3, label=f"{name} ({roc_auc_score(y, p):.3f})")
-    ax.plot([0, 1], [0, 1], ":", color="0.6")
-    ax.set(xlabel="1 - specificity", ylabel="sensitivity", title=title)
-    ax.legend(fontsize=7, loc="lower right")
-    return ax
-
-
 def render_fusion(data: FusionInputs, modalities=("xray", "clinical"), strategy: str = "late: stacking"):
     """Metrics and ROC of the chosen modalities and strategy, next to each modality alone (notebook 11)."""
     p = fuse(data, tuple(modalities), strategy)
@@ -87,26 +73,3 @@ def fusion_widget(data: FusionInputs):
 
     out = w.interactive_output(show, {"strategy": strategy, **boxes})
     return w.VBox([w.HBox([*boxes.values(), strategy]), out])
-
-
-def plot_attention(images: np.ndarray, weights: np.ndarray, query_names: list[str], titles: list[str],
-                   grid: int = 8):
-    """Per patient: the X-ray, then where each chosen clinical query looks (notebook 11).
-
-    weights (patients, queries, grid * grid), averaged over heads.
-    """
-    n, q = weights.shape[:2]
-    fig, axes = plt.subplots(n, q + 1, figsize=(1.9 * (q + 1), 2.0 * n), squeeze=False)
-    for i in range(n):
-        axes[i, 0].imshow(images[i], cmap="gray")
-        axes[i, 0].set_title(titles[i], fontsize=8)
-        for j in range(q):
-            axes[i, j + 1].imshow(images[i], cmap="gray")
-            axes[i, j + 1].imshow(weights[i, j].reshape(grid, grid), cmap="magma", alpha=0.55,
-                                  extent=(-0.5, images.shape[2] - 0.5, images.shape[1] - 0.5, -0.5))
-            if i == 0:
-                axes[i, j + 1].set_title(f"query: {query_names[j]}", fontsize=8)
-    for ax in axes.ravel():
-        ax.axis("off")
-    fig.tight_layout()
-    return fig

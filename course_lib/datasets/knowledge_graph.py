@@ -82,32 +82,3 @@ def patient_evidence(complaints: list[str], report_labels, clinical: np.ndarray,
     sign = np.array([s for _, s in TESTS.values()], dtype=np.float32)
     tests = np.clip(clinical[:, cols] * sign, 0, None)  # only the abnormal direction is evidence
     return np.column_stack([np.zeros((n, len(DISEASES)), np.float32), sym, find, tests])
-
-
-def plot_knowledge_graph(ax=None):
-    """Diseases on the left, symptoms/findings/tests on the right, one line per relation (notebook 11)."""
-    import matplotlib.pyplot as plt
-
-    ax = ax or plt.subplots(figsize=(9, 7))[1]
-    nodes = node_list()
-    evidence = [(n, t) for n, t in nodes if t != "disease"]
-    pos = {d: (0.0, 1 - (i + 0.5) / len(DISEASES)) for i, d in enumerate(DISEASES)}
-    pos.update({n: (1.0, 1 - (i + 0.5) / len(evidence)) for i, (n, _) in enumerate(evidence)})
-    colors = {"disease": "tab:red", "symptom": "tab:blue", "finding": "tab:green", "test": "tab:purple"}
-    styles = {"presents with": "-", "shows on X-ray": "--", "raises": ":", "lowers": "-."}
-    for d, e, rel in RELATIONS:
-        (x0, y0), (x1, y1) = pos[d], pos[e]
-        ax.plot([x0, x1], [y0, y1], styles[rel], color="0.6", lw=0.7)
-    for name, kind in nodes:
-        x, y = pos[name]
-        ax.scatter([x], [y], color=colors[kind], s=40, zorder=3)
-        ax.text(x - 0.03 if kind == "disease" else x + 0.03, y, name, fontsize=8, va="center",
-                ha="right" if kind == "disease" else "left")
-    for kind, color in colors.items():
-        ax.scatter([], [], color=color, label=kind)
-    for rel, style in styles.items():
-        ax.plot([], [], style, color="0.5", label=rel)
-    ax.legend(fontsize=7, loc="lower center", ncol=4, bbox_to_anchor=(0.5, -0.12))
-    ax.set(xlim=(-0.6, 1.6), title="A small medical knowledge graph (textbook relations)")
-    ax.axis("off")
-    return ax

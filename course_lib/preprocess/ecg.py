@@ -18,8 +18,13 @@ def bandpass(x: np.ndarray, fs: float, low: float = 0.5, high: float = 40.0,
     return signal.sosfiltfilt(sos, x, axis=0)
 
 
-def notch(x: np.ndarray, fs: float, f0: float = 50.0, quality: float = 30.0) -> np.ndarray:
-    """Zero-phase notch at the mains frequency f0 (50 Hz in Korea and Europe, 60 Hz in the US) (notebook 05)."""
+# Mains (power-line) frequency: 220 V / 60 Hz in Korea, 60 Hz in the Americas, 50 Hz in Europe
+# (IEC World Plugs; US Dept. of Commerce, Electric Current Abroad, 2002). The course is taught in Korea: 60 Hz is the default everywhere.
+MAINS_HZ = {"Korea": 60.0, "Americas": 60.0, "Europe": 50.0}
+
+
+def notch(x: np.ndarray, fs: float, f0: float = MAINS_HZ["Korea"], quality: float = 30.0) -> np.ndarray:
+    """Zero-phase notch at the mains frequency f0: 60 Hz in Korea and the Americas, 50 Hz in Europe (notebook 05)."""
     b, a = signal.iirnotch(f0, quality, fs=fs)
     return signal.filtfilt(b, a, x, axis=0)
 
@@ -27,7 +32,8 @@ def notch(x: np.ndarray, fs: float, f0: float = 50.0, quality: float = 30.0) -> 
 def remove_baseline(x: np.ndarray, fs: float) -> np.ndarray:
     """Subtract the baseline estimated by two median filters (200 ms, then 600 ms) (notebook 05)."""
     # The 200 ms median removes QRS and P, the 600 ms one the T wave: what is left is
-    # the wander. A median (unlike a high-pass) leaves the ST segment untouched.
+    # the wander. Unlike a high-pass it does not tilt the ST segment at normal rates; at fast
+    # rates (short RR) the 600 ms window spans ST and T and follows part of them.
     pad = (1,) * (x.ndim - 1)  # filter along time only, each lead on its own
     base = ndimage.median_filter(x, size=(int(0.2 * fs) | 1, *pad))
     base = ndimage.median_filter(base, size=(int(0.6 * fs) | 1, *pad))

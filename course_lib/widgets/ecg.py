@@ -5,29 +5,30 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course_lib.ecg import bandpass
+from course_lib.preprocess.ecg import bandpass, notch
 from course_lib.synth.ecg import LEADS, RHYTHMS, TERRITORIES, simulate_ecg
-from course_lib.viz import plot_ecg_12lead
+from course_lib.viz.ecg import plot_ecg_12lead
 
 
 def render_ecg(rhythm: str = "sinus", territory: str = "", heart_rate: float = 75,
-               noise: float = 0.3, nstemi: bool = False, seed: int = 0) -> plt.Figure:
+               noise: float = 0.3, st_depression: bool = False, seed: int = 0) -> plt.Figure:
     """One synthetic 12-lead ECG on ECG paper (notebook 05)."""
-    batch = simulate_ecg([rhythm], [heart_rate], [territory], [nstemi], [noise], fs=500, seed=seed)
-    what = rhythm + (f", {territory} STEMI" if territory else "") + (", NSTEMI" if nstemi else "")
+    batch = simulate_ecg([rhythm], [heart_rate], [territory], [st_depression], [noise], fs=500, seed=seed)
+    what = rhythm + (f", {territory} STEMI" if territory else "") + (", ST depression (NSTE-ACS)" if st_depression else "")
     return plot_ecg_12lead(batch.signals[0], batch.fs, list(LEADS),
                            title=f"Synthetic: {what}, {batch.heart_rate[0]:.0f} bpm, noise {noise:.1f}")
 
 
 def render_filter(lead: np.ndarray, fs: float, low: float, high: float,
-                  seconds: float = 4.0) -> plt.Figure:
-    """A lead before and after a zero-phase band-pass, what it removed, and the spectra (notebook 05)."""
-    kept = bandpass(lead, fs, low, high)
+                  seconds: float = 4.0, mains_hz: float | None = None) -> plt.Figure:
+    """A lead before and after a zero-phase band-pass (and a mains notch), what they removed, the spectra (notebook 05)."""
+    kept = bandpass(notch(lead, fs, mains_hz) if mains_hz else lead, fs, low, high)
     n = int(seconds * fs)
     t = np.arange(n) / fs
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.2), gridspec_kw={"width_ratios": [2, 1]})
     axes[0].plot(t, lead[:n], color="0.6", lw=0.8, label="recorded")
-    axes[0].plot(t, kept[:n], color="k", lw=0.9, label=f"band-pass {low:g}-{high:g} Hz")
+    notch_label = f" + notch {mains_hz:g} Hz" if mains_hz else ""
+    axes[0].plot(t, kept[:n], color="k", lw=0.9, label=f"band-pass {low:g}-{high:g} Hz{notch_label}")
     axes[0].plot(t, (lead - kept)[:n] - 1.5, color="tab:red", lw=0.8, label="removed (offset -1.5)")
     axes[0].set(xlabel="time (s)", ylabel="mV")
     axes[0].legend(loc="upper right", fontsize=8)
@@ -49,7 +50,7 @@ def ecg_widget():
         "rhythm": w.Dropdown(options=list(RHYTHMS), value="sinus", description="rhythm"),
         "territory": w.Dropdown(options=[("none", ""), *[(t, t) for t in TERRITORIES]], value="",
                                 description="STEMI"),
-        "nstemi": w.Checkbox(value=False, description="NSTEMI"),
+        "st_depression": w.Checkbox(value=False, description="ST depression"),
         "heart_rate": w.IntSlider(value=75, min=40, max=240, step=5, description="rate (bpm)"),
         "noise": w.FloatSlider(value=0.3, min=0, max=1.5, step=0.1, description="noise"),
     }
@@ -63,6 +64,9 @@ def filter_widget(lead: np.ndarray, fs: float):
 
     low = w.FloatSlider(value=0.5, min=0.05, max=5, step=0.05, description="low (Hz)")
     high = w.FloatSlider(value=40, min=5, max=min(150, fs / 2 - 1), step=1, description="high (Hz)")
-    out = w.interactive_output(lambda low, high: (render_filter(lead, fs, low, high), plt.show()),
-                               {"low": low, "high": high})
-    return w.VBox([w.HBox([low, high]), out])
+    mains = w.Dropdown(options=[("no notch", 0.0), ("60 Hz (Korea, Americas)", 60.0), ("50 Hz (Europe)", 50.0)],
+                       value=60.0, description="mains")
+    out = w.interactive_output(
+        lambda low, high, mains: (render_filter(lead, fs, low, high, mains_hz=mains or None), plt.show()),
+        {"low": low, "high": high, "mains": mains})
+    return w.VBox([w.HBox([low, high, mains]), out])

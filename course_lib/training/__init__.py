@@ -1,0 +1,1 @@
+"""Training loops, losses, metrics and retrieval metrics shared by the notebooks."""

@@ -1,0 +1,1 @@
+"""Figures, one module per modality or topic (cohort, imaging, ecg, clip, fusion)."""

@@ -1,0 +1,18 @@
+"""The seed-robustness run rewrites cohort and training seeds, and nothing else."""
+
+from course_lib.tools.robustness import shift_seeds
+
+
+def test_cohort_and_training_seeds_move():
+    src = ("env = setup_notebook(seed=0)\ncohort = make_cohort(3000, seed=11, image_size=64)\n"
+           "torch.manual_seed(0)\nhist = train_clip(model, X, tok, num_epochs=10, seed=0)\n"
+           "rng = np.random.default_rng(0)  # data split for a figure: unchanged\n")
+    out = shift_seeds(src, 1, 2)
+    assert "setup_notebook(seed=2)" in out and "make_cohort(3000, seed=12, image_size=64)" in out
+    assert "torch.manual_seed(2)" in out and "num_epochs=10, seed=2)" in out
+    assert "np.random.default_rng(0)" in out
+
+
+def test_no_shift_is_identity():
+    src = "make_cohort(10, seed=3)\ntorch.manual_seed(5)"
+    assert shift_seeds(src, 0, 0) == src
