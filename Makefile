@@ -1,44 +1,38 @@
 # Multimodal Medical AI, hands-on. `make lab` opens the course, `make test` runs every test.
 PYTHON ?= python3
 VENV ?= .venv
-BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
-# JupyterLab refuses to run as root unless told; lab PCs and containers often are root.
-ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
-export HF_HUB_OFFLINE := 1
+# Every target runs course.py (`python course.py lab` is the same thing without make): it
+# creates $(VENV) if missing, installs the pinned stack once (stamp $(VENV)/.installed,
+# redone when requirements.txt or pyproject.toml is newer), adds --allow-root to JupyterLab
+# when run as root, and sets HF_HUB_OFFLINE=1 (MPLBACKEND=Agg for test, bench, grade and robustness).
+COURSE := $(PYTHON) course.py --venv $(VENV)
 
 .PHONY: venv lab test student bench grade robustness lint clean
 
-$(STAMP): requirements.txt pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
-	touch $(STAMP)
+venv:  ## create .venv and install the pinned stack and course_lib
+	$(COURSE) venv
 
-venv: $(STAMP)  ## create .venv and install the pinned stack and course_lib
+lab:  ## open JupyterLab on the notebooks
+	$(COURSE) lab $(LAB_ARGS)
 
-lab: $(STAMP)  ## open JupyterLab on the notebooks
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks $(ROOT_FLAG) $(LAB_ARGS)
+test:  ## every test: library, notebooks (nbval), student copies, lint
+	$(COURSE) test $(PYTEST_ARGS)
 
-test: $(STAMP)  ## every test: library, notebooks (nbval), student copies, lint
-	MPLBACKEND=Agg $(BIN)/python -m pytest $(PYTEST_ARGS)
+student:  ## regenerate student/ from notebooks/ (solutions removed)
+	$(COURSE) student
 
-student: $(STAMP)  ## regenerate student/ from notebooks/ (solutions removed)
-	$(BIN)/python -m course_lib.tools.student
+bench:  ## run every notebook, write benchmarks/ and the README table
+	$(COURSE) bench $(NOTEBOOKS)
 
-bench: $(STAMP)  ## run every notebook, write benchmarks/ and the README table
-	MPLBACKEND=Agg $(BIN)/python -m course_lib.tools.bench $(NOTEBOOKS)
-
-grade: $(STAMP)  ## run submitted notebooks in SUBMISSIONS=folder/, write grades.csv there
+grade:  ## run submitted notebooks in SUBMISSIONS=folder/, write grades.csv there
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=path/to/folder"; exit 2; }
-	MPLBACKEND=Agg $(BIN)/python -m course_lib.tools.grade $(SUBMISSIONS)
+	$(COURSE) grade $(SUBMISSIONS)
 
-robustness: $(STAMP)  ## rerun notebooks with shifted cohort and training seeds; writes benchmarks/robustness.csv
-	MPLBACKEND=Agg $(BIN)/python -m course_lib.tools.robustness $(NOTEBOOKS)
+robustness:  ## rerun notebooks with shifted seeds, write benchmarks/robustness.csv (slow)
+	$(COURSE) robustness $(NOTEBOOKS)
 
-lint: $(STAMP)  ## ruff over the library, tests and notebooks
-	$(BIN)/ruff check .
+lint:  ## ruff over the library, tests and notebooks
+	$(COURSE) lint
 
 clean:  ## remove the virtual environment
 	rm -rf $(VENV)

@@ -93,7 +93,7 @@ def test_student_copies_in_sync():
 
 def test_readme_table_in_sync():
     readme = (ROOT / "README.md").read_text()
-    assert readme == docs.readme_with_table(readme, docs.read_bench()), \
+    assert readme == docs.readme_with_table(readme, docs.read_bench(), docs.read_machine()), \
         "README notebook table is out of date: run `make bench` (or docs.sync())"
 
 

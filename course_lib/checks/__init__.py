@@ -20,6 +20,9 @@ _CHECKERS = {
     "check_bandpass": "ecg",
     "check_limb_leads": "ecg",
     "check_rr_irregularity": "ecg",
+    "check_log_mel": "audio",
+    "check_icbhi_score": "audio",
+    "check_window_choice": "audio",
     "check_late_average": "fusion",
     "check_late_stacking": "fusion",
     "check_cross_attention": "fusion",
@@ -27,6 +30,18 @@ _CHECKERS = {
     "check_info_nce": "clip",
     "check_recall_at_k": "clip",
     "check_prompt_ensemble": "clip",
+    "check_level_to_level0": "pathology",
+    "check_gated_attention": "pathology",
+    "check_patch_setup": "pathology",
+    "check_volume_ml": "volume",
+    "check_dice_3d": "volume",
+    "check_volumetry_choice": "volume",
+    "check_causal_conv1d": "video",
+    "check_edit_score": "video",
+    "check_choose_fps": "video",
+    "check_one_hot": "genomics",
+    "check_kmer_tokens": "genomics",
+    "check_antiplatelet": "genomics",
 }
 _MODULES = set(_CHECKERS.values())
 

@@ -29,10 +29,16 @@ REAL_DATASETS = [
     RealDataset("ICBHI 2017 respiratory sounds", "icbhi2017", "06", "open", "fetch_icbhi.py"),
     RealDataset("MedMNIST v2 (ChestMNIST, PathMNIST, OrganMNIST3D, ...)", "medmnist", "01, 04, 09",
                 "open (Zenodo)", "fetch_medmnist.py"),
+    RealDataset("Medical Segmentation Decathlon (Task09 spleen, Task06 lung, ...)", "decathlon", "09",
+                "open (CC-BY-SA 4.0)", "fetch_decathlon.py"),
     RealDataset("MIMIC-CXR-JPG 2.1 (X-rays and reports)", "mimic-cxr", "02, 03",
                 "credentialed (PhysioNet, DUA)", "fetch_mimic_cxr.py"),
     RealDataset("CAMELYON16 (whole-slide images)", "camelyon16", "04", "open (registration)",
                 "fetch_camelyon16.py"),
+    RealDataset("Cholec80 (80 cholecystectomy videos, phases and tools)", "cholec80", "10",
+                "on request (CAMMA, Strasbourg)", "fetch_cholec80.py"),
+    RealDataset("ClinVar GRCh38 VCF (variant clinical significance, weekly)", "clinvar", "07",
+                "open (NCBI, public domain)", "fetch_clinvar.py"),
 ]
 
 

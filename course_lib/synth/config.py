@@ -34,6 +34,7 @@ STREAMS = {
     "split": 8,
     "ecg": 9,
     "ecg_nste": 90,  # which NSTEMIs show ST depression (a separate stream keeps the ECG noise draws)
+    "audio": 10,
 }
 
 

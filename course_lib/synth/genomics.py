@@ -1,6 +1,8 @@
-"""A pharmacogenomic panel drawn from population allele frequencies (notebook 12)."""
+"""A pharmacogenomic panel (notebook 12) and a multi-omics tumour cohort with a gene network (notebook 07)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -56,3 +58,62 @@ def sample_pharmacogenomics(n: int, rng: np.random.Generator) -> pd.DataFrame:
             "statin_myopathy_risk": np.array(["normal", "increased", "high"])[slco_c],
         }
     )
+
+
+@dataclass
+class ExpressionCohort:
+    """Tumour expression with gene modules, a copy-number driver, clinical and imaging data (notebook 07)."""
+
+    expression: np.ndarray  # (n, G) log2 expression
+    genes: list[str]
+    edges: np.ndarray  # (E, 2) regulator -> target, gene indices
+    module: np.ndarray  # (G,) module of each gene, -1 for genes outside every module
+    subtype: np.ndarray  # (n,) 0..n_subtypes-1
+    copy_number: np.ndarray  # (n,) copies of the driver gene (2 = normal)
+    clinical: pd.DataFrame  # age (years), stage (1-4)
+    imaging: np.ndarray  # (n,) tumour diameter on imaging, mm (radiogenomics feature)
+    outcome: np.ndarray  # (n,) 1 = event (e.g. progression within 2 years)
+    driver: int  # index of the driver gene
+
+
+def make_expression_cohort(n: int = 600, n_genes: int = 200, n_modules: int = 5,
+                           module_size: int = 12, n_subtypes: int = 3, noise: float = 1.0,
+                           seed: int = 0) -> ExpressionCohort:
+    """Expression from a regulatory network: each module's regulator drives its targets (notebook 07).
+
+    Subtypes set the regulators' activity; a driver gene is amplified in the last subtype and
+    its copy number raises its expression (log2 CN/2). The outcome depends on subtype, copy
+    number, age, stage and tumour size, and each data source sees only part of it.
+    """
+    rng = np.random.default_rng([seed, 7004])
+    if n_modules * module_size + 1 > n_genes:
+        raise ValueError("n_modules * module_size must leave room for the driver gene")
+    subtype = rng.integers(0, n_subtypes, n)
+    activity_means = rng.normal(0, 1.5, (n_subtypes, n_modules))  # regulator activity per subtype
+    activity = activity_means[subtype] + rng.normal(0, 0.7, (n, n_modules))  # (n, M)
+    expr = rng.normal(6.0, 1.0, n_genes) + rng.normal(0, noise, (n, n_genes))
+    module = np.full(n_genes, -1)
+    edges = []
+    for m in range(n_modules):
+        members = np.arange(m * module_size, (m + 1) * module_size)
+        module[members] = m
+        expr[:, members[0]] += activity[:, m]  # the regulator (e.g. a transcription factor)
+        weights = rng.uniform(0.5, 1.2, module_size - 1) * rng.choice([-1, 1], module_size - 1)
+        expr[:, members[1:]] += activity[:, [m]] * weights
+        edges += [(members[0], t) for t in members[1:]]
+    driver = n_modules * module_size
+    amplified = rng.random(n) < np.where(subtype == n_subtypes - 1, 0.5, 0.08)
+    copy_number = np.where(amplified, rng.choice([4, 6, 8], n), rng.choice([1, 2, 2, 2, 3], n))
+    expr[:, driver] += np.log2(copy_number / 2)  # more copies, more transcripts
+    age = rng.normal(62, 10, n).clip(30, 90)
+    stage = rng.choice([1, 2, 3, 4], n, p=[0.3, 0.3, 0.25, 0.15])
+    size = np.exp(rng.normal(np.log(25), 0.35, n) + 0.15 * (stage - 2))  # mm
+    risk = (1.5 * (subtype == n_subtypes - 1) + 0.8 * np.log2(copy_number / 2) + 0.5 * (stage - 2)
+            + 0.03 * (age - 62) + 1.2 * np.log(size / 25) + rng.normal(0, 0.5, n))
+    outcome = (rng.random(n) < 1 / (1 + np.exp(-2 * (risk - np.median(risk))))).astype(int)
+    genes = [f"REG{m}" if i == m * module_size else f"G{i:03d}" for i in range(n_genes)
+             for m in [i // module_size]]
+    genes[driver] = "DRIVER"
+    return ExpressionCohort(expr.astype(np.float32), genes, np.array(edges), module, subtype,
+                            copy_number, pd.DataFrame({"age": age.round(), "stage": stage}),
+                            size.astype(np.float32), outcome, driver)

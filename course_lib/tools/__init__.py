@@ -1,1 +1,1 @@
-"""Maintenance tools: student copies, benchmark, README table (run through the Makefile)."""
+"""Maintenance tools: student copies, benchmark, grading, README table, notebook setup cells (run through course.py or the Makefile)."""
