@@ -125,3 +125,27 @@ def setup_notebook(seed: int = 0, device: str | None = None, quiet: bool = False
         print(" | ".join(f"{k} {v}" for k, v in versions().items()))
         print(f"device: {env.device} | seed: {seed} | data: {env.data_dir} | HF_HUB_OFFLINE=1")
     return env
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory in MB (notebook 04).
+
+    Linux: VmHWM, which starts afresh when a program starts. getrusage's ru_maxrss is kept across
+    exec, so a kernel started by a large process (pytest, after many tests) would report its
+    parent's peak instead of its own; it is the fallback where /proc does not exist (macOS, Windows).
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB -> MB
+    except OSError:
+        pass
+    try:
+        import resource
+    except ImportError:  # Windows
+        import psutil
+
+        return psutil.Process().memory_info().peak_wset / 2**20
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if platform.system() == "Darwin" else peak / 1024  # macOS: bytes; else kB

@@ -37,7 +37,9 @@ def graded(tmp_path_factory):
     (folder / "fay_00_course_tour.ipynb").write_text("{ not json")
     (folder / "notes.ipynb").write_text("{}")
     rows = grade.grade_folder(folder, timeout=8)
-    return folder, {r["file"].split("_")[0]: r for r in rows}
+    # these submissions hold Exercise 00.1 only; 00.2's rows say "not run" for each of them
+    first = [r for r in rows if r["exercise"] in ("Exercise 00.1 (heart rate)", "-")]
+    return folder, {r["file"].split("_")[0]: r for r in first}
 
 
 def test_each_submission_gets_a_clear_row(graded):
@@ -52,10 +54,17 @@ def test_each_submission_gets_a_clear_row(graded):
     assert {r["exercise"] for k, r in rows.items() if k != "notes.ipynb"} == {"Exercise 00.1 (heart rate)"}
 
 
+def test_a_missing_exercise_is_not_run(graded):
+    folder, _ = graded
+    with open(folder / "grades.csv") as f:
+        second = [r for r in csv.DictReader(f) if r["exercise"] == "Exercise 00.2 (a screening cut-off)"]
+    assert len(second) == 6 and {r["status"] for r in second} == {"not run"}
+
+
 def test_csv_files_are_written(graded):
     folder, _ = graded
     with open(folder / "grades.csv") as f:
-        assert len(list(csv.DictReader(f))) == 7
+        assert len(list(csv.DictReader(f))) == 13  # 6 submissions x 2 exercises + 1 unrelated file
     with open(folder / "grades_summary.csv") as f:
         summary = {r["file"]: r for r in csv.DictReader(f)}
     assert summary["ana_00_course_tour.ipynb"]["passed"] == "1"

@@ -62,3 +62,14 @@ def test_offline_device_and_printout(data_dir, capsys, monkeypatch):
 
 def test_device_override():
     assert setup.pick_device("cpu") == "cpu"
+
+
+def test_peak_memory_is_this_process():
+    import numpy as np
+
+    from course_lib.setup import peak_memory_mb
+
+    before = peak_memory_mb()
+    block = np.ones(200 * 2**20 // 8)  # 200 MB touched
+    assert peak_memory_mb() >= before and peak_memory_mb() > 200
+    del block
