@@ -88,6 +88,9 @@ def train_segmenter(images: np.ndarray, labels: np.ndarray, mode: str = "3d", st
         per = max(2, voxels_per_step // (X.shape[-1] * X.shape[-2]))
         batches = _slice_batches(X, Y, per, steps, seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
+    # Cosine decay to zero: large steps early, fine ones at the end, so the result depends less on
+    # where the last few noisy patches happened to push the weights.
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
     losses, start = [], time.perf_counter()
     model.train()
     for xb, yb in batches:
@@ -95,6 +98,7 @@ def train_segmenter(images: np.ndarray, labels: np.ndarray, mode: str = "3d", st
         loss = loss_fn(model(xb.float()), yb.long())
         loss.backward()
         opt.step()
+        schedule.step()
         losses.append(loss.item())
     return {"model": model.eval(), "mode": mode, "losses": losses, "train_s": time.perf_counter() - start}
 
