@@ -11,6 +11,7 @@ from course_lib import checks
 from course_lib.checks import ExerciseError, ExerciseNotDone
 from course_lib.models.clip import prompt_ensemble
 from course_lib.training.losses import info_nce
+from course_lib.training.metrics import operating_point
 from course_lib.training.retrieval import recall_at_k
 
 
@@ -18,7 +19,8 @@ def test_references_pass(capsys):
     checks.check_info_nce(info_nce)
     checks.check_recall_at_k(recall_at_k)
     checks.check_prompt_ensemble(prompt_ensemble)
-    assert capsys.readouterr().out.count("✅") == 3
+    checks.check_operating_point(operating_point)
+    assert capsys.readouterr().out.count("✅") == 4
 
 
 def _sym(logits):
@@ -62,3 +64,29 @@ def test_prompt_ensemble_mistakes_are_named():
         checks.check_prompt_ensemble(lambda e: F.normalize(e, dim=-1).mean(0))
     with pytest.raises(ExerciseError, match=r"\(D,\)"):
         checks.check_prompt_ensemble(lambda e: F.normalize(e, dim=-1))
+
+
+def _on_test(val, y_val, test, y_test, sensitivity=0.95):
+    from course_lib.training.metrics import operating_point
+
+    return operating_point(test, y_test, test, y_test, sensitivity)  # chooses on the test patients
+
+
+def _too_low(val, y_val, test, y_test, sensitivity=0.95):
+    from course_lib.training.metrics import operating_point
+
+    out = operating_point(val, y_val, test, y_test, sensitivity)
+    return {**out, "threshold": out["threshold"] - 0.5}
+
+
+def _misses(val, y_val, test, y_test, sensitivity=0.95):
+    from course_lib.training.metrics import operating_point
+
+    return operating_point(val, y_val, test, y_test, sensitivity - 0.2)
+
+
+@pytest.mark.parametrize("wrong, hint", [(_on_test, "TEST patients"), (_too_low, "HIGHEST"),
+                                         (_misses, "below the target")])
+def test_operating_point_mistakes_are_named(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        checks.check_operating_point(wrong)

@@ -48,7 +48,8 @@ def test_r_peaks_match_the_beats():
         energy = np.abs(np.diff(b.signals[i], axis=0)).sum(1)
         for p in peaks[(peaks > 50) & (peaks < 4950)]:
             window = energy[p - 50:p + 50]  # ±100 ms
-            assert window.max() > 3 * np.median(energy), "a QRS near every ground-truth R peak"
+            # 2.5x, not more: at 200 bpm a wide VT complex fills most of the cycle
+            assert window.max() > 2.5 * np.median(energy), "a QRS near every ground-truth R peak"
     assert abs(b.heart_rate[0] - 60) < 5 and abs(b.heart_rate[3] - 200) < 10
 
 
@@ -183,3 +184,153 @@ def test_cohort_adapter_on_the_real_cohort():
     assert len(b) == 200
     af = cohort.state["rhythm"].to_numpy() == "AF"
     assert np.array_equal(b.labels()[:, 1] == 1, af)
+
+
+# --- Amplitudes and intervals of normal sinus ECGs vs published normal adult ranges (issue 14) ---
+# Sources: Rijnbeek et al., J Electrocardiol 47:914 (2014) (13,354 healthy Dutch adults,
+# normalecg.org); Macfarlane & Lawrie, Comprehensive Electrocardiology (normal limits); Gambill et
+# al., J Electrocardiol 28:191 (1995) (T amplitude: precordial ~2x limb leads); AHA/ACCF/HRS
+# recommendations: Surawicz et al. 2009 (QRS <= 110 ms), Rautaharju et al. 2009 (QTc, T waves),
+# Hancock et al. 2009 (R V5 + S V1 < 3.5 mV, Sokolow-Lyon). The measurement is the course's own
+# (median beat, PR-segment baseline) and is applied to pydicom's real recording as a check.
+
+def median_beats(signals, fs, r_peaks):
+    """(n, W, 12) median beats from -300 to +600 ms around the R peaks, zero at the PR segment."""
+    from scipy import signal as sps
+
+    x = sps.sosfiltfilt(sps.butter(2, 0.5, "highpass", fs=fs, output="sos"), signals, axis=1)
+    a, b = int(0.3 * fs), int(0.6 * fs)
+    out = []
+    for rec, peaks in zip(x, r_peaks, strict=True):
+        peaks = peaks[(peaks > a) & (peaks < rec.shape[0] - b)]
+        beat = np.median(np.stack([rec[p - a:p + b] for p in peaks]), 0)
+        out.append(beat - beat[a - int(0.06 * fs):a - int(0.045 * fs)].mean(0))
+    return np.stack(out), a
+
+
+def wave_amplitudes(beats, a, fs):
+    """R (max), S (min) in -50..+60 ms and T (signed extreme in +150..+450 ms), (n, 12) mV each."""
+    qrs = beats[:, a - int(0.05 * fs):a + int(0.06 * fs)]
+    tw = beats[:, a + int(0.15 * fs):a + int(0.45 * fs)]
+    t_amp = np.take_along_axis(tw, np.abs(tw).argmax(1)[:, None], 1)[:, 0]
+    return qrs.max(1), qrs.min(1), t_amp
+
+
+def global_qrs_ms(beats, a, fs, frac=0.05):
+    """QRS duration (ms): where the spatial velocity of I, II, V1-V6 exceeds frac of its peak.
+
+    Global onset/offset from the spatial velocity is how computer ECG programs find the QRS
+    (e.g. MEANS, used for Rijnbeek et al.'s normal values); a 40 Hz low-pass first, so that
+    1000 Hz noise does not count as velocity.
+    """
+    from scipy import signal as sps
+
+    smooth = sps.sosfiltfilt(sps.butter(2, 40, fs=fs, output="sos"), beats, axis=1)
+    v = np.abs(np.diff(smooth[:, :, [0, 1, 6, 7, 8, 9, 10, 11]], axis=1)).sum(2)  # (n, W-1)
+    out = []
+    for row in v:
+        above = row > frac * row[a - int(0.1 * fs):a + int(0.12 * fs)].max()
+        on = off = a
+        gap = int(0.012 * fs)  # a dip shorter than 12 ms does not end the QRS
+        while on > a - int(0.1 * fs) and above[on - gap:on].any():
+            on -= 1
+        while off < a + int(0.12 * fs) and above[off:off + gap].any():
+            off += 1
+        out.append((off - on) / fs * 1000)
+    return np.array(out)
+
+
+@pytest.fixture(scope="module")
+def normals():
+    n = 300
+    rng = np.random.default_rng(0)
+    b = simulate_ecg(["sinus"] * n, rng.uniform(55, 95, n), noise=np.full(n, 0.1), fs=250,
+                     duration=6.0, seed=11)
+    beats, a = median_beats(b.signals.astype(float), 250, b.r_peaks)
+    return b, beats, a
+
+
+@pytest.fixture(scope="module")
+def real_beats():
+    from course_lib.datasets.bundled import load_bundled_ecg
+    from course_lib.preprocess.ecg import detect_r_peaks
+
+    real = load_bundled_ecg()
+    x = real["signal"][:, [real["leads"].index(name) for name in LEADS]].astype(float)
+    peaks = detect_r_peaks(x[:, 1], real["fs"], "neurokit")
+    beats, a = median_beats(x[None], real["fs"], [peaks])
+    return beats, a, real["fs"]
+
+
+def test_measurement_on_the_real_recording(real_beats):
+    # The real patient's median beat (pydicom waveform_ecg.dcm), as read off the printout.
+    beats, a, fs = real_beats
+    r, s, t = (x[0] for x in wave_amplitudes(beats, a, fs))
+    idx = {name: i for i, name in enumerate(LEADS)}
+    assert 1.7 < r[idx["V5"]] < 2.2 and 1.0 < r[idx["II"]] < 1.3
+    assert s[idx["V1"]] < -1.0 and s[idx["V2"]] < -0.7 and r[idx["V1"]] < 0.15
+    assert 0.7 < t[idx["V4"]] < 1.0 and t[idx["aVR"]] < -0.3
+    assert 55 < global_qrs_ms(beats, a, fs)[0] < 85
+
+
+@pytest.mark.parametrize(("name", "r_band", "s_band", "t_band"), [
+    # median R (mV), median most-negative QRS deflection (mV), median T (mV) of normal adults
+    ("I", (0.4, 1.0), (-0.25, 0.0), (0.1, 0.4)),
+    ("II", (0.7, 1.5), (-0.3, 0.0), (0.2, 0.5)),
+    ("aVR", (0.0, 0.3), (-1.3, -0.6), (-0.45, -0.1)),
+    ("V1", (0.1, 0.4), (-1.4, -0.7), (-0.15, 0.3)),
+    ("V2", (0.3, 0.9), (-1.8, -0.9), (0.3, 0.8)),
+    ("V3", (0.5, 1.2), (-1.3, -0.5), (0.35, 0.9)),
+    ("V4", (0.9, 1.8), (-0.9, -0.25), (0.35, 0.9)),
+    ("V5", (1.0, 2.0), (-0.5, -0.05), (0.25, 0.7)),
+    ("V6", (0.8, 1.7), (-0.35, 0.0), (0.15, 0.5)),
+])
+def test_normal_amplitudes_per_lead(normals, name, r_band, s_band, t_band):
+    b, beats, a = normals
+    r, s, t = wave_amplitudes(beats, a, b.fs)
+    i = LEADS.index(name)
+    for what, values, (lo, hi) in [("R", r, r_band), ("S", s, s_band), ("T", t, t_band)]:
+        assert lo < np.median(values[:, i]) < hi, (name, what, np.median(values[:, i]))
+
+
+def test_r_wave_progression_and_between_person_spread(normals):
+    b, beats, a = normals
+    r, s, _ = wave_amplitudes(beats, a, b.fs)
+    v = [LEADS.index(f"V{k}") for k in range(1, 7)]
+    med_r, med_s = np.median(r[:, v], 0), np.median(s[:, v], 0)
+    assert np.all(np.diff(med_r[:5]) > 0), med_r  # R grows from V1 to V5 ...
+    assert med_r[5] < med_r[4]  # ... and falls a little in V6
+    assert np.argmin(med_s) in (1, 2), med_s  # the deepest S is in V2 (or V3)
+    ratio = r[:, v] / -s[:, v]  # R/S: the transition (R = S) lies in V3-V4 for most people
+    transition = np.argmax(ratio > 1, axis=1)  # first chest lead with R > S (0 = V1)
+    assert 0.7 < np.isin(transition, [2, 3]).mean(), np.bincount(transition)
+    # Between-person spread: R in V5 mostly 1-2 mV, not one value; Sokolow-Lyon rarely > 3.5 mV.
+    p10, p90 = np.percentile(r[:, v[4]], [10, 90])
+    assert 0.6 < p10 < 1.2 and 1.7 < p90 < 2.6, (p10, p90)
+    sokolow = -s[:, v[0]] + np.maximum(r[:, v[4]], r[:, v[5]])
+    assert np.mean(sokolow > 3.5) < 0.2, np.mean(sokolow > 3.5)
+
+
+def test_normal_qrs_is_as_narrow_as_the_real_one(normals, real_beats):
+    b, beats, a = normals
+    real = global_qrs_ms(*real_beats)[0]
+    qrs = global_qrs_ms(beats, a, b.fs)
+    # Same measurement on both: the real patient's QRS (~80 ms by neurokit2) is a normal one.
+    assert real - 5 < np.median(qrs) < real + 20, (real, np.median(qrs))
+    assert np.percentile(qrs, 90) - np.percentile(qrs, 10) >= 8, "between-person spread"
+
+
+def test_normal_intervals_by_neurokit(normals):
+    nk = pytest.importorskip("neurokit2")
+    b = simulate_ecg(["sinus"] * 40, np.linspace(55, 95, 40), noise=np.full(40, 0.1), fs=500,
+                     seed=12)
+    pr, qtc = [], []
+    for x in b.lead("II").astype(float):  # neurokit2's own pipeline: clean, peaks, delineate
+        _, info = nk.ecg_peaks(nk.ecg_clean(x, sampling_rate=500), sampling_rate=500)
+        _, waves = nk.ecg_delineate(x, info, sampling_rate=500, method="dwt")
+        w = {k: np.asarray(v, float) for k, v in waves.items()}
+        rr = np.median(np.diff(info["ECG_R_Peaks"])) / 500
+        pr.append(np.nanmedian(w["ECG_R_Onsets"] - w["ECG_P_Onsets"]) / 500 * 1000)
+        qtc.append(np.nanmedian(w["ECG_T_Offsets"] - w["ECG_R_Onsets"]) / 500 / np.sqrt(rr) * 1000)
+    assert 120 < np.nanmedian(pr) < 200, np.nanmedian(pr)  # PR 120-200 ms
+    assert 370 < np.nanmedian(qtc) < 440, np.nanmedian(qtc)  # QTc (Bazett) 350-450 ms

@@ -44,3 +44,21 @@ def test_weighted_auc_equals_sklearn_on_resamples():
     counts = rng.multinomial(len(y), np.full(len(y), 1 / len(y)), size=5).astype(float)
     want = [roc_auc_score(np.repeat(y, c.astype(int)), np.repeat(p, c.astype(int))) for c in counts]
     np.testing.assert_allclose(weighted_auc(y.astype(bool), p, counts), want)
+
+
+def test_cost_ledger_counts_what_each_model_builds_on():
+    import pytest
+    from torch import nn
+
+    from course_lib.training.loop import CostLedger
+
+    ledger = CostLedger()
+    ledger.add("image", 2.0, nn.Linear(3, 1))  # 4 parameters
+    ledger.add("clinical", 1.0, 10)
+    ledger.add("late", 0.0, 3, uses=("image", "clinical"))
+    ledger.add("intermediate", 0.5, nn.Linear(4, 1), trained_after=("image",))
+    table = ledger.table()
+    assert table.loc["late", "parameters"] == 17 and table.loc["late", "train time (s)"] == 3.0
+    assert table.loc["intermediate", "parameters"] == 5 and table.loc["intermediate", "train time (s)"] == 2.5
+    with pytest.raises(KeyError, match="add it first"):
+        ledger.add("stacker", 0, 3, uses=("text",))

@@ -47,6 +47,18 @@ def test_cache_is_keyed_by_arguments_and_config(data_dir):
     assert other != path
     assert cache_path(20, 4, 64, CohortConfig(), True) != path
     assert cache_path(20, 3, 32, CohortConfig(), True) != path
+    assert cache_path(20, 3, 64, CohortConfig(), True, site="B") != path
+    assert cache_path(20, 3, 64, CohortConfig(), True, site="A") == path
+
+
+def test_site_time_since_onset_and_repeat_troponin_survive_the_cache(data_dir):
+    first = make_cohort(30, seed=3, image_size=32, site="C")
+    again = make_cohort(30, seed=3, image_size=32, site="C")
+    assert again.site == "C" and again.state["site"].eq("C").all()
+    assert again.state.equals(first.state)
+    assert again.troponin_repeat.equals(first.troponin_repeat)
+    for column in ("onset_hours", "chief_symptom", "problem"):
+        assert column in again.state
 
 
 def test_same_seed_is_bit_identical_and_other_seed_differs():

@@ -1,5 +1,7 @@
 """Reports agree with the images they describe, up to the stated miss rate (notebooks 01, 02)."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -73,10 +75,33 @@ def test_consolidation_mask_sits_in_the_stated_lung(cohort):
 
 def test_complaints_are_short_varied_and_carry_history(cohort):
     notes = cohort.complaints
-    assert all(5 < len(t) < 200 for t in notes)
+    assert all(2 < len(t) < 200 for t in notes)  # "CP." is a real triage note
     assert len(set(notes)) > 0.4 * len(notes)
     st = cohort.state
     with_htn = [t for t, h in zip(notes, st.hypertension, strict=True) if h]
-    assert np.mean(["PMH" in t for t in with_htn]) == 1.0
+    assert 0.25 < np.mean(["PMH" in t for t in with_htn]) < 0.6  # history not always written
     stemi = [t.lower() for t, m in zip(notes, st.mi_type, strict=True) if m == "STEMI"]
-    assert np.mean(["chest" in t for t in stemi]) > 0.7
+    # A third of MIs present without chest pain (tests/test_synth_complaints.py)
+    says_chest = [("chest" in t) or bool(re.search(r"\bcp\b", t)) for t in stemi]
+    assert np.mean(says_chest) > 0.55
+
+
+def test_site_readers_threshold_changes_what_is_called_subtle(cohort):
+    from course_lib.synth.reports import write_reports
+    from course_lib.synth.sites import get_site
+
+    plan, state, config = cohort.xray_truth, cohort.state, cohort.config
+    _, labels_a = write_reports(plan, state, np.random.default_rng(0), config, site=get_site("A"))
+    _, labels_c = write_reports(plan, state, np.random.default_rng(0), config, site=get_site("C"))
+    assert get_site("C").concept.subtle_threshold > config.subtle_threshold
+    assert (labels_c == -1.0).to_numpy().sum() > (labels_a == -1.0).to_numpy().sum()
+    assert (labels_c == 1.0).to_numpy().sum() < (labels_a == 1.0).to_numpy().sum()
+
+
+def test_reports_name_the_sign_that_localises_a_lobar_consolidation(cohort):
+    truth = cohort.xray_truth
+    lobar = (cohort.report_labels.consolidation.eq(1.0) & (truth.consolidation_extent >= 0.6)
+             & (truth.consolidation_lobe2 == "")).to_numpy()
+    rml = lobar & (truth.consolidation_lobe == "RML").to_numpy()
+    assert rml.any()
+    assert all("right heart border" in cohort.reports[i] for i in np.flatnonzero(rml))

@@ -30,6 +30,7 @@ _CHECKERS = {
     "check_info_nce": "clip",
     "check_recall_at_k": "clip",
     "check_prompt_ensemble": "clip",
+    "check_operating_point": "clip",
     "check_level_to_level0": "pathology",
     "check_gated_attention": "pathology",
     "check_patch_setup": "pathology",
@@ -42,6 +43,17 @@ _CHECKERS = {
     "check_one_hot": "genomics",
     "check_kmer_tokens": "genomics",
     "check_antiplatelet": "genomics",
+    "check_multimodal_dataset": "handson",
+    "check_image_encoder": "handson",
+    "check_fusion_model": "handson",
+    "check_training_loop": "handson",
+    "check_choose_threshold": "handson",
+    "check_rates_from_counts": "evaluation",
+    "check_ece": "evaluation",
+    "check_rule_out": "evaluation",
+    "check_news2": "vitals",
+    "check_forward_fill": "vitals",
+    "check_alarm_threshold": "vitals",
 }
 _MODULES = set(_CHECKERS.values())
 

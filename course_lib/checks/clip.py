@@ -1,4 +1,4 @@
-"""Checkers for notebook 02's exercises: symmetric InfoNCE, Recall@K, prompt ensembling."""
+"""Checkers for notebook 02's exercises: symmetric InfoNCE, Recall@K, prompt ensembling, operating point."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from course_lib.checks._core import ExerciseError, call_student, exercise_check,
 INFO_NCE = "Exercise 02.1 (symmetric InfoNCE)"
 RECALL = "Exercise 02.2 (Recall@K)"
 ENSEMBLE = "Exercise 02.3 (prompt ensembling)"
+OPERATING = "Exercise 02.4 (a zero-shot operating point)"
 
 
 def _info_nce_variants(img, txt, logit_scale):
@@ -142,3 +143,48 @@ def check_prompt_ensemble(prompt_ensemble: Callable) -> None:
         hint = ("three steps, in this order: put each prompt on the unit sphere, average over the prompts, "
                 "and put the average back on the unit sphere.")
     raise ExerciseError(f"{ENSEMBLE}: {hint}")
+
+
+def _operating_case(seed: int):
+    """Validation and test scores that differ, so a cut-off chosen on test gives itself away."""
+    rng = np.random.default_rng(seed)
+    y_val, y_test = rng.random(200) < 0.3, rng.random(300) < 0.3
+    val = rng.normal(1.2 * y_val, 1.0)
+    test = rng.normal(1.0 * y_test, 1.1)
+    return val, y_val.astype(int), test, y_test.astype(int)
+
+
+@exercise_check(OPERATING, reference="course_lib.training.metrics:operating_point")
+def check_operating_point(operating_point: Callable) -> None:
+    """Check the cut-off is chosen on validation for the sensitivity, and its test costs."""
+    from course_lib.training.metrics import alarm_cost, threshold_for_sensitivity
+    from course_lib.training.metrics import operating_point as ref
+
+    for seed, target in ((0, 0.95), (1, 0.9)):
+        val, y_val, test, y_test = _operating_case(seed)
+        got = call_student(operating_point, val, y_val, test, y_test, sensitivity=target, exercise=OPERATING)
+        want = ref(val, y_val, test, y_test, sensitivity=target)
+        if not isinstance(got, dict) or not {"threshold", "false alarms per 100 patients"} <= set(got):
+            raise ExerciseError(f"{OPERATING}: return a dict with at least 'threshold' and "
+                                "'false alarms per 100 patients' (alarm_cost gives the test columns).")
+        t = float(got["threshold"])
+        if np.isclose(t, threshold_for_sensitivity(y_test, test, target)) and not np.isclose(t, want["threshold"]):
+            raise ExerciseError(f"{OPERATING}: your cut-off is chosen on the TEST patients. Choose it on "
+                                "validation only; the test set then tells you honestly what it costs.")
+        sens_val = (val[y_val == 1] >= t).mean()
+        if sens_val < target - 1e-9:
+            raise ExerciseError(f"{OPERATING}: at your cut-off {t:.3f} the validation sensitivity is "
+                                f"{sens_val:.3f}, below the target {target}. Lower the cut-off until at least "
+                                f"{target:.0%} of the validation positives score at or above it.")
+        if t < want["threshold"] - 1e-9:
+            raise ExerciseError(f"{OPERATING}: your cut-off {t:.3f} reaches the sensitivity but is lower than "
+                                "it needs to be: every step lower adds false alarms. Take the HIGHEST cut-off "
+                                "that still keeps the target sensitivity on validation.")
+        if not np.isclose(t, want["threshold"]):
+            raise ExerciseError(f"{OPERATING}: expected the cut-off {want['threshold']:.3f}, got {t:.3f}.")
+        cost = alarm_cost(y_test, test, t)["false alarms per 100 patients"]
+        if not np.isclose(float(got["false alarms per 100 patients"]), cost):
+            raise ExerciseError(f"{OPERATING}: false alarms per 100 patients should count TEST patients without "
+                                f"the disease whose score is >= the cut-off, per 100 test patients: {cost:.1f}, "
+                                f"got {float(got['false alarms per 100 patients']):.1f}.")
+    passed(OPERATING, "Chosen on validation, judged on test: the honest price of 95% sensitivity.")

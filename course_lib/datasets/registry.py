@@ -31,7 +31,7 @@ REAL_DATASETS = [
                 "open (Zenodo)", "fetch_medmnist.py"),
     RealDataset("Medical Segmentation Decathlon (Task09 spleen, Task06 lung, ...)", "decathlon", "09",
                 "open (CC-BY-SA 4.0)", "fetch_decathlon.py"),
-    RealDataset("MIMIC-CXR-JPG 2.1 (X-rays and reports)", "mimic-cxr", "02, 03",
+    RealDataset("MIMIC-CXR-JPG 2.1 (X-rays and reports)", "mimic-cxr", "02, 03, 16",
                 "credentialed (PhysioNet, DUA)", "fetch_mimic_cxr.py"),
     RealDataset("CAMELYON16 (whole-slide images)", "camelyon16", "04", "open (registration)",
                 "fetch_camelyon16.py"),
@@ -39,6 +39,8 @@ REAL_DATASETS = [
                 "on request (CAMMA, Strasbourg)", "fetch_cholec80.py"),
     RealDataset("ClinVar GRCh38 VCF (variant clinical significance, weekly)", "clinvar", "07",
                 "open (NCBI, public domain)", "fetch_clinvar.py"),
+    RealDataset("PhysioNet/CinC 2019 sepsis challenge (40,336 ICU stays, hourly)", "physionet2019", "08",
+                "open (PhysioNet)", "fetch_physionet2019.py"),
 ]
 
 

@@ -97,10 +97,22 @@ class TextEncoder(nn.Module):
 
 
 def load_pretrained_bert(folder: str | Path):
-    """A TextEncoder from local CXR-BERT / PubMedBERT weights (no download; notebook 02)."""
+    """A TextEncoder from local CXR-BERT / PubMedBERT weights (no download; notebook 02).
+
+    Only safetensors weights are read: a pytorch_model.bin is a pickle that can run code.
+    Convert one once with `AutoModel.from_pretrained(folder).save_pretrained(folder)`.
+    """
     from transformers import AutoModel, AutoTokenizer
 
-    return TextEncoder(0, bert=AutoModel.from_pretrained(folder)), AutoTokenizer.from_pretrained(folder)
+    folder = Path(folder)
+    if not any(folder.glob("*.safetensors")):
+        raise FileNotFoundError(
+            f"no *.safetensors weights in {folder}: the course reads only safetensors (a .bin "
+            "checkpoint is a pickle). On a machine you trust, load it once with transformers and "
+            "call save_pretrained(folder, safe_serialization=True)."
+        )
+    bert = AutoModel.from_pretrained(folder, use_safetensors=True)
+    return TextEncoder(0, bert=bert), AutoTokenizer.from_pretrained(folder)
 
 
 class ImageEncoder(nn.Module):

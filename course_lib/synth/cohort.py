@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import pickle
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from course_lib.synth.cache import UnsafeCacheError, load_dataclass, save_dataclass
 from course_lib.synth.complaints import make_complaints
 from course_lib.synth.config import CONDITIONS, GENERATOR_VERSION, CohortConfig, stream
 from course_lib.synth.genomics import sample_pharmacogenomics
-from course_lib.synth.labs import LAB_NAMES, LAB_UNITS, make_labs
-from course_lib.synth.patients import sample_patients
+from course_lib.synth.labs import LAB_NAMES, LAB_UNITS, make_serial_labs
+from course_lib.synth.patients import sample_patients, sample_presentation
 from course_lib.synth.reports import write_reports
+from course_lib.synth.sites import SiteProfile, get_site, site_tag
 from course_lib.synth.triage import assign_esi
 from course_lib.synth.vitals import VITAL_NAMES, VITAL_UNITS, VitalsSeries, make_vitals
 from course_lib.synth.xray import plan_xrays, render_xrays
@@ -35,11 +35,15 @@ class Cohort:
     complaints: list[str]
     vitals: np.ndarray  # (n, 6) float32 triage snapshot, columns VITAL_NAMES
     vitals_series: VitalsSeries  # times (n, T), values (n, T, 6), lengths (n,)
-    labs: np.ndarray  # (n, 8) float32, NaN where not drawn, columns LAB_NAMES
+    labs: np.ndarray  # (n, 8) float32 at arrival, NaN where not drawn, columns LAB_NAMES
     labels: np.ndarray  # (n, 6) float32 multi-hot over CONDITIONS
     esi: np.ndarray  # (n,) int8 triage level 1 (most urgent) .. 5
     seed: int = 0
     config: CohortConfig = field(default_factory=CohortConfig)
+    # The second troponin 1-3 h after the first, for chest-pain patients (notebooks 12, 13):
+    # columns troponin_repeat (ng/L) and troponin_repeat_hours (after the first draw), NaN if none.
+    troponin_repeat: pd.DataFrame | None = None
+    site: str = "A"
 
     condition_names = CONDITIONS
     vital_names = VITAL_NAMES
@@ -78,6 +82,7 @@ class Cohort:
             "vitals_times": self.vitals_series.times[i, :length],
             "vitals_series": self.vitals_series.values[i, :length],
             "labs": dict(zip(LAB_NAMES, self.labs[i].tolist(), strict=True)),
+            "troponin_repeat": None if self.troponin_repeat is None else self.troponin_repeat.iloc[i].to_dict(),
             "conditions": [c for c, y in zip(CONDITIONS, self.labels[i], strict=True) if y],
             "esi": int(self.esi[i]),
         }
@@ -98,12 +103,15 @@ def _check_arguments(n_patients, seed, image_size) -> None:
         )
 
 
-def cache_path(n_patients: int, seed: int, image_size: int, config: CohortConfig, images: bool):
-    """Where make_cohort caches this cohort: data_dir()/synth/<version, n, seed, size, config>."""
+def cache_path(
+    n_patients: int, seed: int, image_size: int, config: CohortConfig, images: bool,
+    site: str | SiteProfile = "A",
+):
+    """Where make_cohort caches this cohort: data_dir()/synth/<version, n, seed, size, site, config>."""
     from course_lib.setup import data_dir
 
     size = image_size if images else 0
-    name = f"cohort_v{GENERATOR_VERSION}_n{n_patients}_s{seed}_px{size}_{config.key()}.pkl"
+    name = f"cohort_v{GENERATOR_VERSION}_n{n_patients}_s{seed}_px{size}{site_tag(site)}_{config.key()}.npz"
     return data_dir() / "synth" / name
 
 
@@ -113,23 +121,37 @@ def generate_cohort(
     image_size: int = 128,
     config: CohortConfig | None = None,
     images: bool = True,
+    site: str | SiteProfile = "A",
 ) -> Cohort:
     """Generate a cohort without touching the cache (notebook 00)."""
     _check_arguments(n_patients, seed, image_size)
     config = config or CohortConfig()
+    profile = get_site(site)
     n = int(n_patients)
-    state = sample_patients(n, stream(seed, "patients"), config)
-    state = pd.concat([state, sample_pharmacogenomics(n, stream(seed, "pharmacogenomics"))], axis=1)
-    xray_rng = stream(seed, "xray")
-    plan = plan_xrays(state, xray_rng, config)
+
+    def rng(name: str):
+        return stream(seed, name, profile.index)
+
+    state = sample_patients(n, rng("patients"), config, site=profile)
+    state = pd.concat(
+        [
+            state,
+            sample_pharmacogenomics(n, rng("pharmacogenomics")),
+            sample_presentation(state, rng("presentation"), config, site=profile),
+        ],
+        axis=1,
+    )
+    state.insert(1, "site", profile.name)
+    xray_rng = rng("xray")
+    plan = plan_xrays(state, xray_rng, config, site=profile)
     if images:
-        pixels, masks = render_xrays(plan, state, int(image_size), xray_rng, config)
+        pixels, masks = render_xrays(plan, state, int(image_size), xray_rng, config, site=profile)
     else:
         pixels, masks = None, {}
-    reports, report_labels = write_reports(plan, state, stream(seed, "reports"), config)
-    complaints = make_complaints(state, stream(seed, "complaints"))
-    vitals, series = make_vitals(state, stream(seed, "vitals"), config)
-    labs = make_labs(state, vitals, stream(seed, "labs"), config)
+    reports, report_labels = write_reports(plan, state, rng("reports"), config, site=profile)
+    complaints = make_complaints(state, rng("complaints"), site=profile)
+    vitals, series = make_vitals(state, rng("vitals"), config)
+    labs, repeat = make_serial_labs(state, vitals, rng("labs"), rng("labs_repeat"), config, site=profile)
     esi = assign_esi(state, vitals)
     state["esi"] = esi
     labels = state[list(CONDITIONS)].to_numpy(np.float32)  # (n, 6) multi-hot
@@ -148,33 +170,20 @@ def generate_cohort(
         esi=esi,
         seed=int(seed),
         config=config,
+        troponin_repeat=repeat,
+        site=profile.name,
     )
 
 
 def _save(cohort: Cohort, path) -> None:
-    """Pickle the cohort with its masks bit-packed (8x smaller), atomically."""
-    packed = {k: np.packbits(v, axis=-1) for k, v in cohort.masks.items()}
-    payload = {"cohort": cohort, "masks": packed}
-    masks, cohort.masks = cohort.masks, {}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        with open(tmp, "wb") as f:
-            pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    finally:
-        cohort.masks = masks
+    """Write the cohort as plain arrays and strings (no pickle: see synth/cache.py)."""
+    save_dataclass(cohort, path, skip=("config",), meta={"config": cohort.config.key()})
 
 
-def _load(path, image_size: int) -> Cohort:
-    with open(path, "rb") as f:
-        payload = pickle.load(f)  # our own cache file, written by _save
-    cohort = payload["cohort"]
-    cohort.masks = {
-        k: np.unpackbits(v, axis=-1, count=image_size).astype(bool)
-        for k, v in payload["masks"].items()
-    }
-    return cohort
+def _load(path, config: CohortConfig) -> Cohort:
+    """Read a cohort written by _save; refuses pickled data (UnsafeCacheError)."""
+    fields = load_dataclass(path, {"VitalsSeries": VitalsSeries}, meta={"config": config.key()})
+    return Cohort(**fields, config=config)
 
 
 def make_cohort(
@@ -184,22 +193,28 @@ def make_cohort(
     config: CohortConfig | None = None,
     images: bool = True,
     cache: bool = True,
+    site: str | SiteProfile = "A",
 ) -> Cohort:
     """The synthetic ED cohort: state + X-ray, report, complaint, vitals, labs (notebook 00).
 
     Deterministic from `seed`; cached under data_dir()/synth/ (pass cache=False to skip).
     `images=False` skips the pixels (and masks) for notebooks that need only the tables.
+    `site` picks the hospital (course_lib.synth.sites.SITES; "A" is the calibration site), or is a
+    SiteProfile of your own, e.g. site B with only its imaging shift (notebook 13).
     """
     _check_arguments(n_patients, seed, image_size)
     config = config or CohortConfig()
+    get_site(site)  # an unknown site is a clear error before any work
     if not cache:
-        return generate_cohort(n_patients, seed, image_size, config, images)
-    path = cache_path(int(n_patients), int(seed), int(image_size), config, images)
+        return generate_cohort(n_patients, seed, image_size, config, images, site)
+    path = cache_path(int(n_patients), int(seed), int(image_size), config, images, site)
     if path.exists():
         try:
-            return _load(path, int(image_size))
+            return _load(path, config)
+        except UnsafeCacheError:  # a planted pickle: refuse loudly, never run or delete it
+            raise
         except Exception:  # a truncated or stale file: regenerate it
             path.unlink(missing_ok=True)
-    cohort = generate_cohort(n_patients, seed, image_size, config, images)
+    cohort = generate_cohort(n_patients, seed, image_size, config, images, site)
     _save(cohort, path)
     return cohort

@@ -6,6 +6,13 @@ waves as smooth bumps, each with its own direction, so d(t) traces the P, QRS an
 loops of the vectorcardiogram. Leads I, II and V1-V6 are projections of d(t) on lead
 vectors (plus electrode noise); III, aVR, aVL and aVF are then COMPUTED from I and II,
 so Einthoven's and Goldberger's relations hold to the last bit, as in a real recorder.
+
+CALIBRATION (issue 14): a normal sinus ECG has the amplitudes and intervals of normal adults,
+with between-person spread (measured on median beats in tests/test_ecg_synth.py): QRS 80-100 ms,
+PR 120-200 ms, QTc 350-450 ms (Surawicz et al. 2009; Rautaharju et al. 2009, AHA/ACCF/HRS
+recommendations parts III-IV); R in V5 mostly 1-2 mV, R growing from V1 to V5 with the
+transition (R = S) at V3-V4, deepest S in V2, T about twice as tall in V2-V4 as in the limb leads
+(Rijnbeek et al., J Electrocardiol 2014, normalecg.org; Gambill et al., J Electrocardiol 1995).
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ def _transverse(deg: float, down: float = 0.0) -> np.ndarray:
 # (V1) to left-lateral (V6): that fan is what makes R waves grow from V1 to V5.
 LIMB_VECTORS = np.array([[1.0, 0.0, 0.0], [0.5, np.sqrt(3) / 2, 0.0]])
 CHEST_ANGLES = np.array([118.0, 95.0, 72.0, 48.0, 22.0, 2.0])
-CHEST_GAINS = np.array([1.25, 1.6, 1.75, 1.75, 1.55, 1.25])
+CHEST_GAINS = np.array([1.15, 2.0, 2.0, 2.1, 1.7, 1.35])  # V2-V4 lie nearest the heart
 CHEST_DOWN = np.array([-0.05, 0.0, 0.1, 0.2, 0.25, 0.25])
 
 # ST-injury vectors point towards the injured wall; leads facing it show ST elevation,
@@ -215,19 +222,29 @@ def simulate_ecg(rhythm, heart_rate, territory=None, st_depression=None, noise=N
     p_amp = np.where(af | vt, 0.0, rng.uniform(0.1, 0.2, n))
     comps.append((-pr, per_rec(0.022), per_rec(0.024), 2, per_rec(p_amp),
                   direction([0.55, 0.8, 0.15], 0.1)))
-    # QRS loop: septum (left→right, anterior), main free wall (along the axis, a little
-    # posterior), terminal basal forces (right, superior, posterior).
-    qrs_w = rng.uniform(0.008, 0.011, n)
+    # QRS loop (counter-clockwise in the horizontal plane): septum (left→right, anterior), early
+    # free wall (left, anterior: the r of V2-V3), main free wall (left, inferior, posterior: the
+    # tall R of V4-V6 and the deep S of V1-V3), terminal basal forces (right, superior, posterior).
+    # Amplitudes and timing calibrated to normal adults (see CALIBRATION): QRS ~75-105 ms.
+    qrs_w = rng.uniform(0.0068, 0.0102, n)
+    qrs_k = qrs_w / 0.008  # a bigger heart takes longer to depolarise: the whole QRS stretches
     r_amp = size * rng.uniform(1.0, 1.5, n)
-    comps.append((per_rec(-0.021), per_rec(0.006), per_rec(0.006), 2,
-                  per_rec(np.where(vt, 0, 0.22 * size)), direction([-0.6, 0.15, 0.75], 0.1)))
-    comps.append((per_rec(0.0), per_rec(qrs_w), per_rec(qrs_w * 1.1), 2,
-                  per_rec(np.where(vt, 0, r_amp)), direction([1.0, 1.15, -0.2], 0.08)))
-    comps.append((per_rec(0.021), per_rec(0.008), per_rec(0.008), 2,
-                  per_rec(np.where(vt, 0, 0.45 * size)), direction([-0.5, -0.6, -0.9], 0.15)))
-    # T wave: repolarisation, roughly concordant with the QRS; asymmetric (slow up, fast down).
-    t_off = 0.25 * sq + rng.normal(0, 0.01, (n, 1))
-    t_vec = direction([0.75, 0.85, 0.45], 0.15) * (size * rng.uniform(0.2, 0.4, n))[:, None]
+    no_vt = ~vt
+    comps.append((per_rec(-0.019 * qrs_k), per_rec(0.0055), per_rec(0.0055), 2,
+                  per_rec(no_vt * size * rng.uniform(0.1, 0.3, n)),
+                  direction([-0.6, 0.15, 0.75], 0.1)))
+    comps.append((per_rec(-0.008 * qrs_k), per_rec(qrs_w * 0.8), per_rec(qrs_w * 0.8), 2,
+                  per_rec(no_vt * r_amp * rng.uniform(0.25, 0.75, n)),
+                  direction([0.8, 0.6, 0.6], 0.1)))
+    comps.append((per_rec(0.003 * qrs_k), per_rec(qrs_w), per_rec(qrs_w * 1.1), 2,
+                  per_rec(no_vt * r_amp), direction([1.0, 0.9, -0.8], 0.08)))
+    comps.append((per_rec(0.02 * qrs_k), per_rec(0.007), per_rec(0.007), 2,
+                  per_rec(no_vt * size * rng.uniform(0.15, 0.55, n)),
+                  direction([-0.25, -0.7, -0.8], 0.25)))
+    # T wave: repolarisation, roughly concordant with the QRS; asymmetric (slow up, fast down);
+    # about twice as tall in V2-V4 as in the limb leads (Gambill et al. 1995). QTc ~380-440 ms.
+    t_off = 0.275 * sq + rng.normal(0, 0.01, (n, 1))
+    t_vec = direction([0.75, 0.8, 0.65], 0.22) * (size * rng.uniform(0.25, 0.6, n))[:, None]
     # VT: one wide bizarre QRS (two broad lobes) and a discordant T; R-peak = first lobe.
     vt_main = _unit(rng.normal(0, 1, (n, 3)) + [0.0, -0.8, -0.3])
     vt_second = _unit(vt_main + rng.normal(0, 0.7, (n, 3)))

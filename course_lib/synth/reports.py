@@ -40,6 +40,7 @@ _ATELECTASIS_SUBTLE = ["Possible minor atelectasis at the {side} base."]
 _OEDEMA = [
     "Bilateral perihilar haziness and interstitial markings consistent with pulmonary oedema.",
     "Pulmonary vascular congestion with interstitial oedema and Kerley B lines.",
+    "Upper lobe venous diversion, perihilar haze and septal (Kerley B) lines: pulmonary oedema.",
     "Bat-wing perihilar opacities in keeping with pulmonary oedema.",
 ]
 _OEDEMA_SUBTLE = ["Possible mild interstitial oedema.", "Mild vascular congestion, ?early oedema."]
@@ -47,6 +48,9 @@ _NO_OEDEMA = ["No pulmonary oedema.", "No evidence of pulmonary oedema."]
 _EFFUSION = [
     "{size} {side} pleural effusion{s}.",
     "{size} {side} pleural effusion{s} with meniscus.",
+]
+_EFFUSION_SUPINE = [
+    "{size} {side} pleural effusion{s} layering posteriorly on this supine film (hazy veil-like opacity).",
 ]
 _EFFUSION_SUBTLE = [
     "Blunting of the {side} costophrenic angle{s}, possibly a small effusion.",
@@ -91,12 +95,22 @@ def _side(right: float, left: float) -> tuple[str, str]:
     return ("right" if right > 0 else "left"), ""
 
 
+# The sign that localises a clear consolidation (the silhouette sign, notebook 00).
+_SIGN = {
+    "RML": " It obscures the right heart border (silhouette sign).",
+    "RLL": " The right hemidiaphragm is obscured; the right heart border is preserved.",
+    "LLL": " The left hemidiaphragm is obscured behind the heart.",
+}
+
+
 def write_reports(
-    plan: pd.DataFrame, state: pd.DataFrame, rng: np.random.Generator, config: CohortConfig
+    plan: pd.DataFrame, state: pd.DataFrame, rng: np.random.Generator, config: CohortConfig,
+    site=None,
 ) -> tuple[list[str], pd.DataFrame]:
     """Reports (Comparison, Findings, Impression, Recommendation) and their labels (notebook 02).
 
-    A finding with visibility below config.subtle_threshold is hedged, and with
+    A finding with visibility below the subtle threshold (the site's readers' own,
+    site.concept.subtle_threshold, else config.subtle_threshold) is hedged, and with
     probability config.subtle_miss_rate it is not mentioned at all (a missed finding).
     """
     n = len(plan)
@@ -104,6 +118,8 @@ def write_reports(
     labels = np.full((n, len(FINDINGS)), np.nan)
     reports = []
     thr = config.subtle_threshold
+    if site is not None and site.concept.subtle_threshold is not None:
+        thr = site.concept.subtle_threshold
     for i, row in enumerate(plan.itertuples(index=False)):
         vis = {f: getattr(row, f"{f}_visibility") for f in FINDINGS}
         vis["cardiomegaly"] = vis["cardiomegaly"] if row.ctr > 0.5 else 0.0
@@ -116,8 +132,10 @@ def write_reports(
         lobe = LOBE_NAMES.get(row.consolidation_lobe, "")
         if row.consolidation_lobe2:
             lobe += " and the " + LOBE_NAMES[row.consolidation_lobe2]
+        lobar = row.consolidation_extent >= 0.6 and not row.consolidation_lobe2
         if seen["consolidation"] == "clear":
-            lines.append(_pick(_CONSOLIDATION, u[i, 6]).format(lobe=lobe))
+            lines.append(_pick(_CONSOLIDATION, u[i, 6]).format(lobe=lobe)
+                         + (_SIGN.get(row.consolidation_lobe, "") if lobar else ""))
             impression.append(f"{lobe[0].upper() + lobe[1:]} pneumonia.")
         elif seen["consolidation"] == "subtle":
             lines.append(_pick(_CONSOLIDATION_SUBTLE, u[i, 6]).format(lobe=lobe))
@@ -130,9 +148,10 @@ def write_reports(
         if seen["atelectasis"]:
             side = "right" if row.atelectasis_lobe.startswith("R") else "left"
             options = _ATELECTASIS if seen["atelectasis"] == "clear" else _ATELECTASIS_SUBTLE
-            lines.append(
-                _pick(options, u[i, 7]).format(side=side, lobe=LOBE_NAMES[row.atelectasis_lobe])
-            )
+            text = _pick(options, u[i, 7]).format(side=side, lobe=LOBE_NAMES[row.atelectasis_lobe])
+            if seen["atelectasis"] == "clear" and not row.atelectasis_plate:
+                text += f" Volume loss with elevation of the {side} hemidiaphragm."
+            lines.append(text)
         if seen["oedema"]:
             lines.append(_pick(_OEDEMA if seen["oedema"] == "clear" else _OEDEMA_SUBTLE, u[i, 8]))
         elif u[i, 9] < 0.6:
@@ -143,6 +162,8 @@ def write_reports(
             big = max(row.effusion_right, row.effusion_left)
             size = "Large" if big > 0.35 else "Moderate" if big > 0.18 else "Small"
             options = _EFFUSION if seen["effusion"] == "clear" else _EFFUSION_SUBTLE
+            if seen["effusion"] == "clear" and getattr(row, "supine", False):
+                options = _EFFUSION_SUPINE  # layering fluid: a veil, no meniscus
             lines.append(_pick(options, u[i, 10]).format(side=side, s=s, size=size))
             if seen["effusion"] == "clear":
                 impression.append(f"{size} {side} pleural effusion{s}.")

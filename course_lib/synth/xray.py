@@ -1,12 +1,18 @@
-"""Frontal chest X-rays drawn from the patient state, with a mask per finding (notebooks 01-03)."""
+"""Frontal chest X-rays drawn from the patient state, with a mask per finding (notebooks 01-03).
+
+plan_xrays decides what each film shows (acquisition, each finding's place and visibility);
+render_xrays draws it: anatomy from xray_anatomy, findings as signs from xray_signs, then the
+site's scanner and protocol (course_lib.synth.sites.ImagingShift) and a burned-in marker.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+import course_lib.synth.xray_anatomy as anat
+import course_lib.synth.xray_signs as signs
 from course_lib.synth.config import CohortConfig
-from course_lib.synth.patients import LOBES
 
 # Masks returned for every image, each (n, H, W) bool.
 MASK_NAMES = (
@@ -21,18 +27,33 @@ MASK_NAMES = (
 )
 # Findings the radiologist reads (and the report mentions), in report order.
 FINDINGS = ("consolidation", "atelectasis", "oedema", "effusion", "cardiomegaly", "hyperinflation")
-_CHUNK = 96
-_F = np.float32  # patients rendered at once: big enough to vectorise, small enough for cache
+_F = np.float32
+_GEOMETRY = ("hyperinflation_visibility", "inspiration", "dome_elevation_right",
+             "dome_elevation_left", "ctr", "obliquity", "mediastinal_shift", "bmi", "female")
 
 
-def _sig(z):
-    """Logistic function, float32 in, float32 out (soft edges of anatomy)."""
-    return 0.5 + 0.5 * np.tanh(0.5 * z)
+def _pneumonia_visibility(state, rng, config, n):
+    """(visible, conspicuity scale, extent shift) of each pneumonia, from time since onset.
+
+    Radiographic lag: an opacity needs hours to days to form, so early presenters are often
+    occult and faint (21% of admitted CAP had a clear first film, over half of those an
+    infiltrate within 48 h: Hagaman et al., Am J Med Sci 2009;337:236). Here P(occult) falls
+    from 0.43 at onset to 0.08 after 2 days (retrocardiac, dehydrated: occult at any time).
+    """
+    occult_draw = rng.random(n)
+    if "onset_hours" not in state:  # no clock: the config's single occult fraction
+        return occult_draw >= config.occult_pneumonia_fraction, 1.0, 0.0
+    hours = np.nan_to_num(state["onset_hours"].to_numpy(float), nan=48.0)
+    maturity = 1 - np.exp(-np.clip(hours, 0, None) / 36)  # most of the opacity within 1-3 days
+    p_occult = 0.08 + 0.35 * np.exp(-np.clip(hours, 0, None) / 12)
+    return occult_draw >= p_occult, 0.75 + 0.25 * maturity, 0.2 * (maturity - 0.7)
 
 
-def plan_xrays(state: pd.DataFrame, rng: np.random.Generator, config: CohortConfig) -> pd.DataFrame:
+def plan_xrays(state: pd.DataFrame, rng: np.random.Generator, config: CohortConfig,
+               site=None) -> pd.DataFrame:
     """What each film will show: acquisition, each finding's place and visibility (notebook 01)."""
     n = len(state)
+    imaging = site.imaging if site is not None else None
     sev = state["severity"].to_numpy()
     s_pn = state["pneumonia_severity"].to_numpy()
     s_hf = state["heart_failure_severity"].to_numpy()
@@ -40,15 +61,18 @@ def plan_xrays(state: pd.DataFrame, rng: np.random.Generator, config: CohortConf
     hf = state["heart_failure"].to_numpy()
 
     # Sick patients get a portable AP film in the resuscitation bay: magnified heart, worse image.
-    ap = rng.random(n) < np.clip(config.portable_ap_base + 0.5 * sev**2, 0, 0.9)
+    base = config.portable_ap_base
+    if imaging is not None and imaging.portable_ap_base is not None:
+        base = imaging.portable_ap_base
+    ap = rng.random(n) < np.clip(base + 0.5 * sev**2, 0, 0.9)
 
-    # Pneumonia: occult (nothing on the film) or visible with a conspicuity that grows
-    # with severity. Early, dehydrated or retrocardiac cases stay subtle.
-    occult = rng.random(n) < config.occult_pneumonia_fraction
+    # Pneumonia: occult (nothing on the film) or visible with a conspicuity that grows with
+    # severity and with time since onset. Early, dehydrated or retrocardiac cases stay subtle.
+    visible, lag_scale, lag_extent = _pneumonia_visibility(state, rng, config, n)
     conspicuity = rng.beta(*config.consolidation_visibility, n)
-    vis_c = np.clip(0.15 + 0.85 * conspicuity * (0.75 + 0.3 * s_pn), 0.05, 1)
-    vis_c = np.where(pneumonia & ~occult, vis_c, 0.0)
-    extent_c = np.clip(0.45 + 0.5 * s_pn + rng.normal(0, 0.1, n), 0.25, 1.0)
+    vis_c = np.clip((0.15 + 0.85 * conspicuity * (0.75 + 0.3 * s_pn)) * lag_scale, 0.05, 1)
+    vis_c = np.where(pneumonia & visible, vis_c, 0.0)
+    extent_c = np.clip(0.45 + 0.5 * s_pn + lag_extent + rng.normal(0, 0.1, n), 0.25, 1.0)
 
     # Basal atelectasis (post-operative, obesity, splinting, HF): the great mimic.
     p_atel = config.atelectasis_rate * (1 + 0.7 * hf + 0.5 * (state["bmi"].to_numpy() > 32))
@@ -82,9 +106,22 @@ def plan_xrays(state: pd.DataFrame, rng: np.random.Generator, config: CohortConf
     eff_r = np.where(parapneumonic & right_lobe, np.maximum(eff_r, para_vol), eff_r)
     eff_l = np.where(parapneumonic & ~right_lobe, np.maximum(eff_l, para_vol), eff_l)
 
+    # Acquisition after the findings (so the findings' draws do not move): depth of
+    # inspiration (poorer on AP and in obesity), axial rotation, supine portable films.
+    bmi = state["bmi"].to_numpy()
+    inspiration = rng.normal(0, 0.035, n) - 0.05 * ap - 0.02 * (bmi > 35)
+    obliquity = rng.normal(0, np.where(ap, 0.025, 0.012))
+    supine = ap & (rng.random(n) < 0.5)
+    # Volume loss: a collapsed lobe pulls its dome up and the mediastinum across.
+    atel_right = np.char.startswith(atel_lobe.astype(str), "R")
+    lower = np.isin(atel_lobe, ["RLL", "LLL"]) & ~atel_plate
+    pull = np.where(atel & ~atel_plate, vis_a, 0.0)
+    eff_vis = np.clip(np.maximum(eff_r, eff_l) / 0.3, 0, 1) * np.where(supine, 0.7, 1.0)
+
     return pd.DataFrame(
         {
             "view": np.where(ap, "AP", "PA"),
+            "supine": supine,
             "rotation_deg": rng.normal(0, np.where(ap, 4.0, 2.0)),
             "shift_x": rng.normal(0, 0.03, n),
             "shift_y": rng.normal(0, 0.03, n),
@@ -92,6 +129,11 @@ def plan_xrays(state: pd.DataFrame, rng: np.random.Generator, config: CohortConf
             "exposure": rng.normal(1.0, 0.08, n) * np.where(ap, 0.85, 1.0),
             "brightness": rng.normal(0, 0.03, n),
             "gamma": np.exp(rng.normal(0, 0.1, n)),
+            "inspiration": inspiration,
+            "obliquity": obliquity,
+            "dome_elevation_right": np.where(atel_right, 0.06 * pull * (1 + lower), 0.0),
+            "dome_elevation_left": np.where(~atel_right, 0.06 * pull * (1 + lower), 0.0),
+            "mediastinal_shift": np.where(atel_right, -0.03, 0.03) * pull,
             "consolidation_visibility": vis_c,
             "consolidation_lobe": np.where(vis_c > 0, state["pneumonia_lobe"], ""),
             "consolidation_lobe2": np.where(vis_c > 0, state["pneumonia_lobe2"], ""),
@@ -104,7 +146,7 @@ def plan_xrays(state: pd.DataFrame, rng: np.random.Generator, config: CohortConf
             "oedema_visibility": vis_o,
             "effusion_right": eff_r,
             "effusion_left": eff_l,
-            "effusion_visibility": np.clip(np.maximum(eff_r, eff_l) / 0.3, 0, 1),
+            "effusion_visibility": eff_vis,
             "hyperinflation_visibility": vis_h,
         }
     )
@@ -127,34 +169,11 @@ def _smooth_field(rng, c: int, k: int, size: int) -> np.ndarray:
     return a @ z @ a.T
 
 
-def _lobe_membership(lobe_idx, right, u, y, y_hf):
-    """(c, H, W) soft membership of each pixel in the lobe of each patient (-1: none)."""
-    below_hf = _sig((y - y_hf) / 0.008)  # horizontal fissure: a sharp edge on a frontal film
-    near_heart = _sig((0.36 - u) / 0.05) * _sig((y_hf + 0.42 - y) / 0.05)
-    lower_left = _sig((y - 0.06) / 0.06)  # oblique fissures project as fuzzy transitions
-    rul, rml, rll = (1 - below_hf), below_hf * near_heart, below_hf * (1 - near_heart)
-    lul, lll = 1 - lower_left, lower_left
-    k = lobe_idx[:, None, None]
-    m = np.where(k == 0, rul, np.where(k == 1, rml, np.where(k == 2, rll, 0.0)))
-    m = np.where(right, m, np.where(k == 3, lul, np.where(k == 4, lll, 0.0)))
-    return m.astype(np.float32)
-
-
-def _lobe_index(names: pd.Series) -> np.ndarray:
-    lookup = {name: i for i, name in enumerate(LOBES)}
-    return np.array([lookup.get(x, -1) for x in names], dtype=np.int8)
-
-
-def _scatter(values: np.ndarray, idx: np.ndarray, c: int) -> np.ndarray:
+def _scatter(values, idx: np.ndarray, c: int) -> np.ndarray:
     """Put the rows computed for patients `idx` back into a zero (c, H, W) array."""
-    out = np.zeros((c,) + values.shape[1:], values.dtype)
+    out = np.zeros((c,) + values.shape[1:], _F)
     out[idx] = values
     return out
-
-
-def _peak_one(region: np.ndarray) -> np.ndarray:
-    """Scale each patient's (H, W) region so its densest point is 1 (visibility sets density)."""
-    return region / np.maximum(region.max(axis=(1, 2), keepdims=True), 1e-6)
 
 
 def _core(region: np.ndarray, lungs: np.ndarray) -> np.ndarray:
@@ -164,155 +183,124 @@ def _core(region: np.ndarray, lungs: np.ndarray) -> np.ndarray:
     return (region >= 0.4 * peak) & (peak > 0.01)
 
 
-def _render_chunk(plan: pd.DataFrame, size: int, rng, config: CohortConfig):
+def _render_chunk(plan: pd.DataFrame, size: int, rng, config: CohortConfig, imaging):
     """Render one chunk of films: (c, H, W) float32 image and the finding masks."""
     c = len(plan)
-    col = lambda name: plan[name].to_numpy(np.float32)[:, None, None]  # noqa: E731
-    grid = np.linspace(-1, 1, size, dtype=np.float32)
+    col = lambda name: plan[name].to_numpy(_F)[:, None, None]  # noqa: E731
+    p = {name: col(name) for name in _GEOMETRY}
+    ap = (plan["view"].to_numpy() == "AP")[:, None, None]
+    p["ap"] = ap.astype(_F)
+    g = anat.geometry(p)
+    grid = np.linspace(-1, 1, size, dtype=_F)
     y0, x0 = grid[None, :, None], grid[None, None, :]
     th = np.deg2rad(col("rotation_deg"))
     cos, sin, scale = np.cos(th), np.sin(th), col("scale")
-    # Patient coordinates: x left-right on the image (patient's right on image left).
-    x = (cos * x0 - sin * y0) / scale + col("shift_x")  # (c, H, W)
-    y = (sin * x0 + cos * y0) / scale + col("shift_y")  # (c, H, W)
-    u = np.abs(x)  # distance from the midline
-    right = x < 0  # patient's right lung (image left)
-    ap = (plan["view"].to_numpy() == "AP")[:, None, None]
-    hyper = col("hyperinflation_visibility")
+    x = (cos * x0 - sin * y0) / scale + col("shift_x")  # (c, H, W) patient coordinates
+    y = (sin * x0 + cos * y0) / scale + col("shift_y")
+    u, right = np.abs(x), x < 0  # distance from the midline; the patient's right lung
+    hyper = p["hyperinflation_visibility"]
 
-    # Lungs: an ellipse cut from below by the diaphragm dome; COPD: taller, flatter dome.
-    uc, a = _F(0.40), 0.33 + 0.02 * hyper
-    yc, b = 0.12 + 0.07 * hyper, 0.82 + 0.09 * hyper
-    d_top = np.where(right, _F(0.36), _F(0.42)) + 0.17 * hyper - _F(0.04) * ap
-    dome_y = d_top + 0.22 * (1 - 0.8 * hyper) * ((u - 0.38) / 0.33) ** 2  # (c, H, W)
-    ell = ((u - uc) / a) ** 2 + ((y - yc) / b) ** 2
-    aortic_knob = ~right * (0.05 * np.exp(-(((y + 0.32) / 0.08) ** 2)))
-    mw = 0.10 + aortic_knob
-    lung = _sig((1 - ell) / 0.03) * _sig((dome_y - y) / 0.012) * _sig((u - mw) / 0.015)
-
-    # Heart: an ellipse tilted with its apex down and to the patient's left, its width
-    # set by the cardiothoracic ratio (an AP film magnifies it by ~10%).
-    ctr_img = col("ctr") * (1 + _F(0.1) * ap)
-    rx = ctr_img * (uc + 0.33)  # half the horizontal width of the heart shadow
-    ra = rx / _F(0.944)  # long axis; 0.944 = width factor of a 30-degree tilt, axes 1:0.75
-    rb = 0.75 * ra
-    hx, hy = 0.3 * rx, 0.27 + 0.1 * hyper
-    p_ax = _F(0.866) * (x - hx) + _F(0.5) * (y - hy)
-    q_ax = _F(-0.5) * (x - hx) + _F(0.866) * (y - hy)
-    heart = _sig((1 - (p_ax / ra) ** 2 - (q_ax / rb) ** 2) / 0.04)
-
-    # Body outline with the neck at the top; soft tissue thickens with BMI.
-    bw = 0.92 + 0.025 * (col("bmi") - 27) / 5
-    body_w = 0.30 + (bw - 0.30) * _sig((y + 0.84) / 0.04)
-    body = _sig((body_w - u) / 0.02)
-
-    # Bones: posterior ribs (flatter and wider-spaced when hyperinflated), clavicles, spine.
-    period = 0.135 + 0.03 * hyper
-    phase = (y + 0.9) - (0.45 - 0.25 * hyper) * u**2 - 0.05 * u
-    ribs = _sig((np.cos(2 * np.pi * phase / period) - 0.3) / 0.2)
-    ribs *= _sig((uc + a + 0.06 - u) / 0.02) * _sig((dome_y + 0.12 - y) / 0.03)
-    ribs *= _sig((y + 0.8) / 0.03)
-    clavicle = _sig((0.03 - np.abs(y + 0.68 + 0.12 * u)) / 0.008) * _sig((0.62 - u) / 0.02)
-    clavicle *= _sig((u - 0.06) / 0.02)
-    spine = _sig((0.065 - u) / 0.01) * (0.7 + 0.3 * np.cos(2 * np.pi * y / 0.11))
-    scapula = ap * _sig((u - 0.64) / 0.03) * _sig((-0.15 - y) / 0.05) * _sig((y + 0.72) / 0.05)
-
-    # Findings: each "fills" the air of the lung (0: air, 1: water density). Each is
-    # computed only on the patients who have it (index arrays), then scattered back.
+    post, ant, dome, ell = anat.lungs(g, x, y, u, right)
+    heart, heart_core = anat.heart(g, x, y)
+    vessels_t, bronchi_t = anat.vessel_templates(size)
+    hx = x - g["cx"]
     blobs = _smooth_field(rng, c, 7, size)  # (c, H, W) patchiness of airspace disease
-    fine = _smooth_field(rng, c, 26, size)  # (c, H, W) bronchi, vessels, interstitium
+    fine = _smooth_field(rng, c, 26, size)  # (c, H, W) interstitial texture
     y_hf = -0.02 + 0.06 * hyper
-    zeros = np.zeros_like(x)
+    y_obl = -0.12 + 0.06 * hyper
+    fill_ant, fill_post = np.zeros_like(x), np.zeros_like(x)
+    regions = {name: np.zeros_like(x) for name in ("consolidation", "atelectasis", "oedema")}
 
-    vis_c = plan["consolidation_visibility"].to_numpy()
-    i = np.flatnonzero(vis_c > 0)
-    consol_region, consol = zeros, zeros
+    def add(name, i, f_ant, f_post, region):
+        np.maximum(fill_ant, _scatter(f_ant, i, c), out=fill_ant)
+        np.maximum(fill_post, _scatter(f_post, i, c), out=fill_post)
+        if name:
+            regions[name] = _scatter(region, i, c)
+
+    i = np.flatnonzero(plan["consolidation_visibility"].to_numpy() > 0)
     if len(i):
-        args = (right[i], u[i], y[i], y_hf[i])
-        member = np.maximum(
-            _lobe_membership(_lobe_index(plan["consolidation_lobe"].iloc[i]), *args),
-            _lobe_membership(_lobe_index(plan["consolidation_lobe2"].iloc[i]), *args),
-        )
-        patch = _sig((blobs[i] + 3.0 * (col("consolidation_extent")[i] - 0.45)) / 0.35)
-        region = _peak_one(member * patch * lung[i])  # where the pneumonia is
-        bronchogram = np.exp(-((fine[i] / 0.12) ** 2))  # dark branching lines (air bronchograms)
-        consol_region = _scatter(region, i, c)
-        consol = _scatter(
-            col("consolidation_visibility")[i] * region * (1 - 0.35 * bronchogram), i, c
-        )
-
-    vis_a = plan["atelectasis_visibility"].to_numpy()
-    i = np.flatnonzero(vis_a > 0)
-    atel_region, atel = zeros, zeros
+        lobes = [signs.lobe_index(plan[k].iloc[i]) for k in ("consolidation_lobe", "consolidation_lobe2")]
+        bronchi = anat.sample_template(bronchi_t, hx[i], y[i])  # (k, H, W)
+        add("consolidation", i, *signs.consolidation(
+            lobes, col("consolidation_visibility")[i], col("consolidation_extent")[i], blobs[i],
+            bronchi, post[i], (right[i], y[i], y_hf[i], y_obl[i]), u[i]))
+    i = np.flatnonzero(plan["atelectasis_visibility"].to_numpy() > 0)
     if len(i):
-        member = _lobe_membership(
-            _lobe_index(plan["atelectasis_lobe"].iloc[i]), right[i], u[i], y[i], y_hf[i]
-        )
-        plate = plan["atelectasis_plate"].to_numpy()[i, None, None]
-        band_y = 0.3 + 0.12 * np.tanh(blobs[i, :1, :1])  # plate height varies per patient
-        band = _sig((0.045 - np.abs(y[i] - band_y - 0.15 * (u[i] - 0.4))) / 0.012)
-        region = _peak_one(member * np.where(plate, band, _sig((blobs[i] - 0.6) / 0.3)) * lung[i])
-        atel_region = _scatter(region, i, c)
-        atel = _scatter(col("atelectasis_visibility")[i] * 0.8 * region, i, c)
-
-    # Oedema: perihilar "bat-wing" haze plus Kerley B lines at the lateral bases.
-    vis_o = plan["oedema_visibility"].to_numpy()
-    i = np.flatnonzero(vis_o > 0)
-    oedema_region, oedema = zeros, zeros
+        add("atelectasis", i, *signs.atelectasis(
+            signs.lobe_index(plan["atelectasis_lobe"].iloc[i]), col("atelectasis_visibility")[i],
+            plan["atelectasis_plate"].to_numpy()[i, None, None], blobs[i], post[i],
+            (right[i], y[i], y_hf[i], y_obl[i]), u[i]))
+    kerley = np.zeros_like(x)
+    vis_o = col("oedema_visibility")
+    i = np.flatnonzero(vis_o[:, 0, 0] > 0)
     if len(i):
-        ui, yi = u[i], y[i]
-        perihilar = np.exp(-((ui - 0.12) ** 2) / 0.10 - ((yi - 0.08) ** 2) / 0.22)
-        kerley = _sig((np.cos(2 * np.pi * yi / 0.04) - 0.8) / 0.05)
-        kerley *= _sig((ui - (uc + a[i] - 0.12)) / 0.02) * _sig((yi - 0.25) / 0.04)
-        region = perihilar * (0.8 + 0.2 * fine[i]) + 0.5 * kerley
-        oedema_region = _scatter(region, i, c)
-        oedema = _scatter(col("oedema_visibility")[i] * 0.6 * region, i, c)
-
-    # Effusion: fluid level highest laterally (meniscus), blunting the costophrenic angle.
+        f, lines, region = signs.oedema(vis_o[i], u[i], y[i], g["W"][i], fine[i], post[i])
+        add("oedema", i, f, f, region)
+        kerley = _scatter(lines, i, c)
     vol = np.where(right, col("effusion_right"), col("effusion_left"))  # (c, H, W)
+    lung_space = (ell < 1) & (u > 0.075)  # where air would be, before any fluid
+    effusion = np.zeros_like(x)
     i = np.flatnonzero(plan["effusion_visibility"].to_numpy() > 0)
-    effusion = zeros
     if len(i):
-        level = d_top[i] + 0.2 - 1.1 * vol[i] - 0.12 * ((u[i] - 0.15) / 0.55) ** 2
-        effusion = _scatter((vol[i] > 0) * _sig((y[i] - level) / 0.015), i, c)
+        top = np.where(right[i], g["d_right"][i], g["d_left"][i])
+        f_ant, f_post, effusion_i = signs.effusion(
+            vol[i], plan["supine"].to_numpy()[i, None, None], top, u[i], y[i], lung_space[i])
+        add("", i, f_ant, f_post, None)
+        effusion = _scatter(effusion_i, i, c)
 
-    fill = np.minimum(np.maximum(np.maximum(consol, atel), np.maximum(oedema, effusion)), 1.0)
-    # Air darkens the lungs; the heart (anterior) hides most of the lung behind it.
-    air = (0.36 + 0.07 * hyper) * lung * (1 - fill) * (1 - 0.92 * heart)
-    hilum = np.exp(-((u - 0.16) ** 2) / 0.004 - (y**2) / 0.015)
-    vessels = lung * np.exp(-np.hypot(u - 0.14, y - 0.02) / 0.3) * (0.6 + 0.4 * fine)
-    bubble = ~right * _sig((1 - ((x - 0.36) / 0.1) ** 2 - ((y - d_top - 0.12) / 0.06) ** 2) / 0.2)
+    # Air darkens the lungs. The heart replaces the anterior lung, so the heart border is
+    # outlined by anterior air alone; deep to the border it also thins the posterior lung.
+    fill_ant, fill_post = np.minimum(fill_ant, 1), np.minimum(fill_post, 1)
+    medi = anat.mediastinum(g, x, y)
+    air_ant = ant * (1 - fill_ant) * (1 - np.maximum(heart, medi))
+    air_post = post * (1 - fill_post) * (1 - 0.85 * np.maximum(heart_core, medi))
+    air = (0.36 + 0.07 * hyper) * (0.4 * air_ant + 0.6 * air_post)
+    # Vessels taper from the hila; in heart failure the upper-zone vessels enlarge (diversion).
+    upper_v, lower_v = anat.sample_template(vessels_t, hx, y)
+    vessels = (lower_v + (0.6 + 0.9 * vis_o) * upper_v) * post
+    vessels *= (1 - np.maximum(fill_ant, fill_post)) * (1 - 0.6 * heart)
+    bmi_z = np.clip((p["bmi"] - 27) / 5, -1.5, 3)
+    # Water where air was: the heart, and consolidated anterior lung beside it alike.
+    density = (0.07 + (0.50 + 0.015 * bmi_z) * anat.body(p, y, u) + 0.03 * np.maximum(heart, fill_ant) - air
+               + 0.05 * vessels + 0.06 * anat.fine_detail(0.05, size) * kerley * post)  # (c, H, W) bright = dense
+    detail = anat.fine_detail(anat.RIB_SPACING, size)  # ribs, vertebrae: gone at 32 px, not aliased
+    density += anat.ribs(g, y, u) * (0.2 + 0.8 * post) * detail  # ribs fade over the abdomen
+    # Local structures, drawn only in the rows and columns that can hold them.
+    sn = np.abs(np.sin(th))
+    frame = {"grid": grid, "margin": float(sn.max() + np.abs(col("shift_x")).max()
+                                              + np.abs(col("shift_y")).max() + 0.02),
+             "s_lo": float(1 / scale.max()), "s_hi": float(1 / scale.min())}
 
-    density = (
-        0.07
-        + 0.50 * body
-        + 0.02 * heart
-        - air
-        + 0.12 * vessels
-        + 0.08 * hilum
-        + 0.06 * ribs
-        + 0.12 * clavicle
-        + 0.08 * spine
-        + 0.07 * scapula
-        - 0.22 * bubble * body
-    )  # (c, H, W) attenuation: bright = dense
+    def local(box, fn, *arrays):
+        r, k = anat.box(frame, *box)
+        density[:, r, k] += fn(*(a[:, r, k] for a in arrays))
+
+    local((-1, 1, -0.14, 0.14), lambda x_, y_: anat.spine(g, x_, y_, detail), x, y)
+    local((-1, -0.3, -0.7, 0.7), lambda x_, y_: anat.clavicles(g, x_, y_, p["ap"]), x, y)
+    local((-0.8, -0.05, -1, 1), lambda y_, u_: anat.scapulae(g, y_, u_, p["ap"]), y, u)
+    local((-1, -0.05, -0.3, 0.3), lambda x_, y_: -0.05 * anat.airways(g, x_, y_), x, y)
+    local((-0.3, 0.2, -0.35, 0.35), lambda x_, y_: 0.07 * anat.hila(g, x_, y_), x, y)
+    local((0.0, 0.9, -0.8, 0.8), lambda y_, u_: 0.05 * anat.breasts(p, y_, u_), y, u)
+    local((0.2, 0.9, 0.1, 0.6), lambda x_, y_: -0.22 * anat.gastric_bubble(g, x_, y_), x, y)
+    shift_exp, shift_gamma, noise_factor = 1.0, 1.0, 1.0
+    if imaging is not None:
+        shift_exp, shift_gamma, noise_factor = imaging.exposure, imaging.gamma, imaging.noise_factor
     img = col("exposure") * (density - 0.45) + 0.45 + col("brightness")
-    img = np.clip(img, 0, 1) ** col("gamma")
-    noise_sd = _F(config.image_noise) * (1 + _F(0.6) * ap)
+    img = np.clip(img * _F(shift_exp), 0, 1) ** (col("gamma") * _F(shift_gamma))
+    noise_sd = _F(config.image_noise * noise_factor) * (1 + _F(0.6) * ap) * (1 + 0.08 * bmi_z)
     img = img + noise_sd * rng.standard_normal(img.shape, dtype=np.float32)
     img = img + 0.012 * _smooth_field(rng, c, 12, size)  # film mottle
     img = np.clip(img, 0, 1).astype(np.float32)
 
-    lungs = lung > 0.5
-    lung_space = (ell < 1) & (u > mw)  # where air would be, before any fluid
+    lungs = post > 0.5
     heart_mask = heart > 0.5
     masks = {
         "lungs": lungs,
         "heart": heart_mask,
-        "consolidation": _core(consol_region, lungs),
-        "atelectasis": _core(atel_region, lungs),
-        "oedema": (oedema_region > 0.35) & lungs,
-        "effusion": (effusion > 0.5) & lung_space & (y < dome_y + 0.02),
+        "consolidation": _core(regions["consolidation"], lungs),
+        "atelectasis": _core(regions["atelectasis"], lungs),
+        "oedema": (regions["oedema"] > 0.35) & lungs,
+        "effusion": (effusion > 0.5) & lung_space & (y < dome + 0.02),
         "cardiomegaly": heart_mask & (col("ctr") > 0.5),
         "hyperinflation": lungs & (hyper > 0),
     }
@@ -325,16 +313,25 @@ def render_xrays(
     size: int,
     rng: np.random.Generator,
     config: CohortConfig,
+    site=None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Images (n, H, W) float32 in [0, 1] and masks {finding: (n, H, W) bool} (notebook 01)."""
+    from course_lib.synth.xray_marker import burn_marker
+
     n = len(plan)
-    plan = plan.assign(bmi=state["bmi"].to_numpy())
+    female = (state["sex"].to_numpy() == "F") if "sex" in state else np.zeros(n, bool)
+    plan = plan.assign(bmi=state["bmi"].to_numpy(), female=female)
+    imaging = site.imaging if site is not None else None
     images = np.empty((n, size, size), np.float32)
     masks = {name: np.empty((n, size, size), bool) for name in MASK_NAMES}
-    for start in range(0, n, _CHUNK):
-        part = slice(start, min(n, start + _CHUNK))
-        img, m = _render_chunk(plan.iloc[part], size, rng, config)
+    chunk = int(np.clip(32 * (128 / size) ** 2, 8, 512))  # ~0.5 M pixels per chunk
+    for start in range(0, n, chunk):
+        part = slice(start, min(n, start + chunk))
+        img, m = _render_chunk(plan.iloc[part], size, rng, config, imaging)
         images[part] = img
         for name in MASK_NAMES:
             masks[name][part] = m[name]
+    marker = imaging.marker if imaging is not None else "top_left"
+    text = imaging.marker_text if imaging is not None else "R"
+    burn_marker(images, text, marker)
     return images, masks

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 from tqdm.auto import tqdm
@@ -56,3 +57,27 @@ def predict(model: nn.Module, loader, device: str = "cpu", activation=torch.sigm
         out = model(X.to(device))
         outs.append((activation(out) if activation else out).cpu().numpy())
     return np.concatenate(outs)
+
+
+class CostLedger:
+    """Parameters and training seconds of each model, counting the models it is built on (notebook 11)."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, int] = {}
+        self.seconds: dict[str, float] = {}
+
+    def add(self, name: str, seconds: float, params: nn.Module | int = 0, uses: tuple = (),
+            trained_after: tuple = ()) -> None:
+        """Record a model. `uses`: models it needs at inference (their parameters and training time
+        count); `trained_after`: models it starts from but contains its own copy of (time only)."""
+        for other in (*uses, *trained_after):
+            if other not in self.seconds:
+                raise KeyError(f"{name!r} builds on {other!r}, which is not recorded yet: add it first")
+        own = count_parameters(params) if isinstance(params, nn.Module) else int(params)
+        self.params[name] = own + sum(self.params[u] for u in uses)
+        self.seconds[name] = float(seconds) + sum(self.seconds[u] for u in (*uses, *trained_after))
+
+    def table(self) -> pd.DataFrame:
+        """One row per model: parameters and training time (s)."""
+        return pd.DataFrame({"parameters": pd.Series(self.params),
+                             "train time (s)": pd.Series(self.seconds).round(1)})

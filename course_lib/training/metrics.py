@@ -84,3 +84,9 @@ def alarm_cost(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, floa
     return {"sensitivity": flag[y].mean(), "specificity": (~flag[~y]).mean(),
             "alarms per 100 patients": 100 * flag.mean(),
             "false alarms per 100 patients": 100 * (flag & ~y).mean()}
+
+
+def operating_point(val_scores, y_val, test_scores, y_test, sensitivity: float = 0.95) -> dict:
+    """A cut-off chosen on validation for a target sensitivity, and what it costs on test (notebook 02)."""
+    threshold = threshold_for_sensitivity(y_val, val_scores, sensitivity)
+    return {"threshold": threshold, **alarm_cost(y_test, test_scores, threshold)}

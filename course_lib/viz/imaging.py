@@ -116,3 +116,86 @@ def plot_embedding_2d(xy: np.ndarray, labels: np.ndarray, names: list[str],
     ax.legend(fontsize=8, markerscale=2)
     ax.set_title(title)
     return ax
+
+
+# One film per finding at a high and a low severity, with the sign to look for (notebook 00).
+# Each entry: (title, plan columns at high severity, at low severity, sign, arrow tip (x, y)
+# in patient coordinates: x < 0 is the patient's right, on the image left).
+FINDING_GALLERY = (
+    ("consolidation (RML)",
+     dict(consolidation_visibility=1.0, consolidation_lobe="RML", consolidation_extent=1.0),
+     dict(consolidation_visibility=0.3, consolidation_lobe="RML", consolidation_extent=0.5),
+     "right heart border lost:\nsilhouette sign; air bronchograms", (-0.22, 0.30)),
+    ("consolidation (RLL)",
+     dict(consolidation_visibility=1.0, consolidation_lobe="RLL", consolidation_extent=1.0),
+     dict(consolidation_visibility=0.3, consolidation_lobe="RLL", consolidation_extent=0.5),
+     "right dome lost,\nheart border kept", (-0.45, 0.40)),
+    ("atelectasis (RLL)",
+     dict(atelectasis_visibility=1.0, atelectasis_lobe="RLL", dome_elevation_right=0.12,
+          mediastinal_shift=-0.03),
+     dict(atelectasis_visibility=0.4, atelectasis_lobe="RLL", atelectasis_plate=True),
+     "volume loss: right dome up,\nmediastinum pulled right", (-0.45, 0.25)),
+    ("oedema", dict(oedema_visibility=1.0, ctr=0.58), dict(oedema_visibility=0.3, ctr=0.52),
+     "perihilar haze, Kerley B lines,\nupper-lobe diversion", (0.62, 0.30)),
+    ("effusion", dict(effusion_right=0.35), dict(effusion_right=0.08),
+     "meniscus; blunted\ncostophrenic angle", (-0.66, 0.45)),
+    ("cardiomegaly", dict(ctr=0.66), dict(ctr=0.53), "CTR > 0.5 on a PA film", (0.30, 0.30)),
+    ("hyperinflation", dict(hyperinflation_visibility=1.0, ctr=0.40),
+     dict(hyperinflation_visibility=0.35, ctr=0.43), "flat low domes,\nmore posterior ribs",
+     (0.40, 0.62)),
+)
+
+
+def plot_finding_gallery(size: int = 128, seed: int = 0) -> plt.Figure:
+    """Each finding of the synthetic films at high and low severity, sign annotated (notebook 00)."""
+    from course_lib.synth.xray_examples import count_posterior_ribs, example_film, measured_ctr
+
+    n = len(FINDING_GALLERY) + 1
+    fig, axes = plt.subplots(2, n, figsize=(2.3 * n, 6.0))
+    normal, normal_masks, _ = example_film(size, seed=seed)
+    for r, label in enumerate(("high severity", "low severity")):
+        ax = axes[r, 0]
+        ax.imshow(normal, cmap="gray", vmin=0, vmax=1)
+        ax.set_title(f"normal PA\nCTR {measured_ctr(normal_masks):.2f}, "
+                     f"{count_posterior_ribs(normal, normal_masks)} ribs", fontsize=7.5)
+        ax.set_ylabel(label)
+    for k, (title, high, low, sign, (tx, ty)) in enumerate(FINDING_GALLERY, start=1):
+        for r, findings in enumerate((high, low)):
+            image, masks, _ = example_film(size, seed=seed, **findings)
+            ax = axes[r, k]
+            ax.imshow(image, cmap="gray", vmin=0, vmax=1)
+            extra = ""
+            if title == "cardiomegaly":
+                extra = f" (read {measured_ctr(masks):.2f})"
+            if title == "hyperinflation":
+                extra = f" ({count_posterior_ribs(image, masks)} ribs)"
+            ax.set_title(f"{title}{extra}" + (f"\n{sign}" if r == 0 else ""), fontsize=7.5)
+            px, py = (tx + 1) / 2 * (size - 1), (ty + 1) / 2 * (size - 1)
+            ax.annotate("", xy=(px, py), xytext=(px + 0.12 * size * np.sign(tx), py + 0.14 * size),
+                        arrowprops=dict(arrowstyle="->", color="yellow", lw=1.2))
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle("Synthetic chest films: each finding as the sign a radiologist looks for "
+                 "(top: high severity, bottom: low)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_real_vs_synthetic(real: np.ndarray, films: np.ndarray, titles: list[str],
+                           window: tuple[float, float]) -> plt.Figure:
+    """A real CR beside synthetic films, all at one size and one window (notebooks 00, 01).
+
+    real: (H, W) and films: (k, H, W) display values (white = dense); window: (center, width)
+    applied to every panel alike, so differences are the images', not the display's.
+    """
+    center, width = window
+    lo, hi = center - width / 2, center + width / 2
+    k = len(films) + 1
+    fig, axes = plt.subplots(1, k, figsize=(2.6 * k, 2.9))
+    for ax, image, title in zip(axes, [real, *films], titles, strict=True):
+        ax.imshow(image, cmap="gray", vmin=lo, vmax=hi)
+        ax.set_title(title, fontsize=9)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
