@@ -31,6 +31,8 @@ _CHECKERS = {
     "check_recall_at_k": "clip",
     "check_prompt_ensemble": "clip",
     "check_operating_point": "clip",
+    "check_mention_label": "reports",
+    "check_most_dangerous": "reports",
     "check_level_to_level0": "pathology",
     "check_gated_attention": "pathology",
     "check_patch_setup": "pathology",
@@ -54,6 +56,9 @@ _CHECKERS = {
     "check_news2": "vitals",
     "check_forward_fill": "vitals",
     "check_alarm_threshold": "vitals",
+    "check_drop_modalities": "missing",
+    "check_masked_mean": "missing",
+    "check_choose_strategy": "missing",
 }
 _MODULES = set(_CHECKERS.values())
 
