@@ -81,3 +81,47 @@ def test_knn_mistakes():
     for wrong, words in [(self_loops, "self-loops"), (reversed_, "reversed")]:
         with pytest.raises(ExerciseError, match=words):
             checks.check_knn_edges(wrong)
+
+
+def _missing_scenario():
+    """Early fusion ranks best overall but hurts the patients without clinical data; late fusion is safe."""
+    rng = np.random.default_rng(5)
+    n = 600
+    y = rng.random(n) < 0.3
+    missing = rng.random(n) < 0.5
+    xray = y + rng.normal(0, 0.8, n)
+    late = np.where(missing, xray, y + rng.normal(0, 0.5, n))
+    early = np.where(missing, y + rng.normal(0, 1.1, n), y + rng.normal(0, 0.05, n))
+    scores = {"X-ray only": xray, "late fusion (average), NaN skipped": late, "early fusion, mean-imputed": early}
+    return scores, y.astype(int), missing
+
+
+def test_fusion_choice_reference_and_mistakes(monkeypatch, capsys):
+    from sklearn.metrics import roc_auc_score
+
+    from course_lib.training.fusion import choose_fusion_for_missing
+
+    scores, y, missing = _missing_scenario()
+    auc = {k: roc_auc_score(y, s) for k, s in scores.items()}
+    assert auc["early fusion, mean-imputed"] > auc["late fusion (average), NaN skipped"] > auc["X-ray only"]
+    assert choose_fusion_for_missing(scores, y, missing)[0] == "late fusion (average), NaN skipped"
+    checks.check_fusion_choice(choose_fusion_for_missing, scores, y, missing)
+    assert "✅" in capsys.readouterr().out
+
+    monkeypatch.setenv("COURSE_STRICT_CHECKS", "1")
+
+    def best_overall(s, yv, m):
+        name = max(s, key=lambda k: roc_auc_score(yv, s[k]))
+        return name, roc_auc_score(yv, s[name]), roc_auc_score(yv[m], s[name][m])
+
+    def always_xray(s, yv, m):
+        return "X-ray only", roc_auc_score(yv, s["X-ray only"]), roc_auc_score(yv[m], s["X-ray only"][m])
+
+    def wrong_subgroup(s, yv, m):
+        name = "late fusion (average), NaN skipped"
+        return name, roc_auc_score(yv, s[name]), roc_auc_score(yv, s[name])
+
+    for wrong, words in [(best_overall, "better off"), (always_xray, "ranks all patients better"),
+                         (wrong_subgroup, "missing` patients only"), (lambda s, yv, m: "early", "triple")]:
+        with pytest.raises(ExerciseError, match=words):
+            checks.check_fusion_choice(wrong, scores, y, missing)

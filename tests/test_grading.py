@@ -74,7 +74,8 @@ def test_csv_files_are_written(graded):
 def test_expected_exercises_come_from_the_source_notebook():
     assert grade.expected_exercises("11_fusion_strategies") == [
         "Exercise 11.1 (late fusion by averaging)", "Exercise 11.2 (late fusion by logistic stacking)",
-        "Exercise 11.3 (cross-attention block)", "Exercise 11.4 (kNN patient-similarity graph)"]
+        "Exercise 11.3 (a strategy for an ED where half the patients have no labs yet)",
+        "Exercise 11.4 (cross-attention block)", "Exercise 11.5 (kNN patient-similarity graph)"]
 
 
 def test_empty_folder_is_a_clear_error(tmp_path):

@@ -101,3 +101,41 @@ def test_augmentation_right(xray, capsys):
 def test_augmentation_mistakes_explained(xray, wrong, words):
     with pytest.raises(ExerciseError, match=words):
         checks.check_augmentation(wrong, xray)
+
+
+def _crop_table():
+    import pandas as pd
+
+    return pd.DataFrame({"effusion": [0.5, 0.8, 0.96, 1.0], "cardiomegaly": [0.9, 0.99, 1.0, 1.0]},
+                        index=pd.Index([0.08, 0.3, 0.6, 0.9], name="scale_min"))
+
+
+def test_crop_scale_right_and_mistakes(monkeypatch, capsys):
+    from course_lib.preprocess.augment import choose_crop_scale
+
+    assert choose_crop_scale(_crop_table()) == (0.6, 0.96)
+    checks.check_crop_scale(choose_crop_scale, _crop_table())
+    assert "✅" in capsys.readouterr().out
+    monkeypatch.setenv("COURSE_STRICT_CHECKS", "1")
+    wrong = [(lambda t, m=0.95: (0.9, 1.0), "smaller"),  # too cautious
+             (lambda t, m=0.95: (0.6, 0.96), "one of the rows"),  # hard-coded: fails the planted table
+             (lambda t, m=0.95: (float(t.mean(axis=1).ge(m).idxmax()), float(t.mean(axis=1).max())), "every"),
+             (lambda t, m=0.95: 0.6, "pair")]
+    for answer, words in wrong:
+        with pytest.raises(ExerciseError, match=words):
+            checks.check_crop_scale(answer, _crop_table())
+    with pytest.raises(ExerciseNotDone):
+        checks.check_crop_scale(lambda t, m=0.95: (_ for _ in ()).throw(NotImplementedError()), _crop_table())
+
+
+def test_crop_keeps_finding_measures_the_mask():
+    from course_lib.preprocess.augment import crop_keeps_finding
+
+    corner, centre = np.zeros((3, 32, 32), bool), np.zeros((3, 32, 32), bool)
+    corner[:, 26:, 26:] = True  # a costophrenic-angle-like finding in the lower corner
+    centre[:, 12:20, 12:20] = True
+    assert crop_keeps_finding(corner, 1.0) == 1.0 == crop_keeps_finding(centre, 1.0)  # the whole image: nothing cut
+    assert crop_keeps_finding(corner, 0.3) < crop_keeps_finding(centre, 0.3)  # corners are cut first
+    assert crop_keeps_finding(corner, 0.3, seed=1) == crop_keeps_finding(corner, 0.3, seed=1)  # deterministic
+    with pytest.raises(ValueError, match="show the finding"):
+        crop_keeps_finding(np.zeros((2, 8, 8), bool), 0.5)

@@ -1,5 +1,6 @@
 """Every notebook is stored clean and follows the course template (COURSE_DESIGN.md §2)."""
 
+import json
 import re
 
 import nbformat
@@ -30,6 +31,14 @@ def test_stored_without_outputs(path):
     dirty = [i for i, c in enumerate(load(path).cells)
              if c.cell_type == "code" and (c.outputs or c.execution_count)]
     assert not dirty, f"{path.name}: cells {dirty} carry outputs; clear them before committing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_cells_have_unique_ids(path):
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]  # raw JSON: nbformat.read would add missing ids
+    cell_ids = [c.get("id") for c in cells]
+    assert None not in cell_ids, f"{path.name}: cells {[i for i, c in enumerate(cell_ids) if c is None]} lack an id"
+    assert len(set(cell_ids)) == len(cell_ids), f"{path.name}: duplicate cell ids"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
@@ -80,7 +89,7 @@ def test_sections(path):
     assert re.search(r"^## .*[Ww]ith real data", text, re.MULTILINE), "a 'With real data' section"
     assert re.search(r"^## .*Results", text, re.MULTILINE), "a 'Results' section"
     assert re.search(r"^## Summary", text, re.MULTILINE) and "## Further reading" in text
-    assert "_widget(" in code or "ipywidgets" in code, "at least one widget"
+    assert "_widget(" in code or "ipywidgets" in code or "from course_lib.widgets" in code, "at least one widget"
     results = text.index("Results")
     assert any("assert " in c.source for c in code_cells(nb)), "the results cell asserts"
     assert results > 0

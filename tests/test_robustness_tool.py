@@ -16,3 +16,15 @@ def test_cohort_and_training_seeds_move():
 def test_no_shift_is_identity():
     src = "make_cohort(10, seed=3)\ntorch.manual_seed(5)"
     assert shift_seeds(src, 0, 0) == src
+
+
+def test_a_subset_run_keeps_the_other_rows():
+    from course_lib.tools.robustness import merge_rows
+
+    def row(nb, shift, status):
+        return {"notebook": nb, "cohort_shift": str(shift), "train_shift": str(shift), "status": status}
+
+    old = [row("01.ipynb", 1, "fail"), row("02.ipynb", 1, "pass"), row("01.ipynb", 2, "pass")]
+    merged = merge_rows(old, [row("01.ipynb", 1, "pass")])
+    assert [(r["notebook"], r["cohort_shift"], r["status"]) for r in merged] == [
+        ("01.ipynb", "1", "pass"), ("01.ipynb", "2", "pass"), ("02.ipynb", "1", "pass")]

@@ -1,4 +1,4 @@
-"""Checkers for notebook 05's exercises: band-pass filter, limb leads, RR irregularity."""
+"""Checkers for notebook 05's exercises: limb leads, band-pass filter, RR irregularity, an MI rule-out."""
 
 from __future__ import annotations
 
@@ -159,3 +159,39 @@ def check_rr_irregularity(rr_irregularity: Callable) -> None:
                     "successive differences of those intervals, and divide by the mean interval.")
         raise ExerciseError(f"{RR}: on {case} you return {got:.4f}, expected {want:.4f}; {hint}")
     passed(RR, "RMSSD / mean RR: ~0.02 in sinus rhythm, ~0.2 or more in AF.")
+
+
+RULE_OUT = "Exercise 05.4 (who can go home: an acute-MI rule-out)"
+
+
+@exercise_check(RULE_OUT, reference="course_lib.training.ecg:choose_mi_rule_out")
+def check_mi_rule_out(choose_rule_out: Callable, ecg_score, troponin, acute_mi, ecg_cuts, trop_cuts) -> None:
+    """Check the judgement: >= 99% sensitivity on the calibration patients, then the most patients ruled out."""
+    from course_lib.training.ecg import rule_out_performance
+
+    got = call_student(choose_rule_out, np.array(ecg_score), np.array(troponin), np.array(acute_mi),
+                       list(ecg_cuts), list(trop_cuts), 0.99, exercise=RULE_OUT)
+    if not isinstance(got, tuple) or len(got) != 3:
+        raise ExerciseError(f"{RULE_OUT}: return a triple (ECG cut-off, troponin cut-off, share ruled out).")
+    e, t, share = (float(v) for v in got)
+    if e not in ecg_cuts or t not in trop_cuts:
+        raise ExerciseError(f"{RULE_OUT}: choose the cut-offs from the grids: ECG {list(ecg_cuts)}, troponin "
+                            f"{list(trop_cuts)} ng/L; you return {e:g} and {t:g}.")
+    sensitivity, real_share = rule_out_performance(ecg_score, troponin, acute_mi, e, t)
+    if abs(share - real_share) > 1e-9:
+        raise ExerciseError(f"{RULE_OUT}: ECG < {e:g} and troponin < {t:g} ng/L rule out {real_share:.1%} of the "
+                            f"patients with a troponin; you return {share:.1%}. The denominator is the patients "
+                            "whose troponin was drawn; a patient without one is never ruled out.")
+    missed = int(round((1 - sensitivity) * np.asarray(acute_mi, bool).sum()))
+    if sensitivity < 0.99:
+        raise ExerciseError(f"{RULE_OUT}: ECG < {e:g} and troponin < {t:g} ng/L send home {missed} patient(s) with "
+                            f"an acute MI (sensitivity {sensitivity:.1%}). A rule-out pathway may miss fewer than "
+                            "1 in 100: tighten a cut-off.")
+    shares = [rule_out_performance(ecg_score, troponin, acute_mi, a, b) for a in ecg_cuts for b in trop_cuts]
+    best = max(s for sens, s in shares if sens >= 0.99)
+    if best > real_share + 1e-9:
+        raise ExerciseError(f"{RULE_OUT}: your rule is safe but sends home {real_share:.1%}; another pair of the "
+                            f"grids is as safe and sends home {best:.1%}. Every patient kept waits for a "
+                            "repeat troponin: search every pair.")
+    passed(RULE_OUT, f"ECG score < {e:g} and first troponin < {t:g} ng/L: sensitivity {sensitivity:.1%} on these "
+                     f"patients, {real_share:.1%} of the troponin-tested patients ruled out.")

@@ -1,4 +1,4 @@
-"""Checkers for notebook 11's exercises: late fusion, cross-attention, kNN patient graph."""
+"""Checkers for notebook 11's exercises: late fusion, a strategy for missing labs, cross-attention, kNN patient graph."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from course_lib.checks._core import ExerciseError, call_student, exercise_check,
 
 AVERAGE = "Exercise 11.1 (late fusion by averaging)"
 STACKING = "Exercise 11.2 (late fusion by logistic stacking)"
-ATTENTION = "Exercise 11.3 (cross-attention block)"
-KNN = "Exercise 11.4 (kNN patient-similarity graph)"
+ATTENTION = "Exercise 11.4 (cross-attention block)"
+KNN = "Exercise 11.5 (kNN patient-similarity graph)"
 
 
 def _as_array(got, exercise: str, n: int) -> np.ndarray:
@@ -205,3 +205,42 @@ def _farthest(x, k: int):
 
     nbrs = torch.cdist(x, x).topk(k, dim=1).indices  # (N, k)
     return torch.stack([nbrs.reshape(-1), torch.arange(len(x)).repeat_interleave(k)])
+
+
+CHOICE = "Exercise 11.3 (a strategy for an ED where half the patients have no labs yet)"
+
+
+@exercise_check(CHOICE, reference="course_lib.training.fusion:choose_fusion_for_missing")
+def check_fusion_choice(choose_fusion: Callable, val_scores: dict, y_val: np.ndarray, missing: np.ndarray) -> None:
+    """Check the judgement: not below the X-ray alone without clinical data, then the best AUC over all."""
+    from sklearn.metrics import roc_auc_score
+
+    from course_lib.training.fusion import XRAY
+
+    y_val, missing = np.asarray(y_val), np.asarray(missing, bool)
+    got = call_student(choose_fusion, dict(val_scores), y_val.copy(), missing.copy(), exercise=CHOICE)
+    if not isinstance(got, tuple) or len(got) != 3 or got[0] not in val_scores:
+        raise ExerciseError(f"{CHOICE}: return a triple (strategy name, AUC over all, AUC without clinical data), "
+                            f"the name one of {list(val_scores)}.")
+    name = got[0]
+    auc_all = {n: roc_auc_score(y_val, s) for n, s in val_scores.items()}
+    auc_missing = {n: roc_auc_score(y_val[missing], np.asarray(s)[missing]) for n, s in val_scores.items()}
+    if abs(float(got[1]) - auc_all[name]) > 1e-6 or abs(float(got[2]) - auc_missing[name]) > 1e-6:
+        raise ExerciseError(f"{CHOICE}: for {name} the validation AUCs are {auc_all[name]:.4f} over all patients "
+                            f"and {auc_missing[name]:.4f} on the patients without clinical data; you return "
+                            f"{float(got[1]):.4f} and {float(got[2]):.4f}. Score the second on the `missing` "
+                            "patients only.")
+    floor = auc_missing[XRAY] - 0.01
+    if auc_missing[name] < floor:
+        raise ExerciseError(f"{CHOICE}: {name} scores the patients without clinical data at AUC "
+                            f"{auc_missing[name]:.3f}, below the X-ray alone ({auc_missing[XRAY]:.3f}) by more "
+                            "than 0.01: those patients would be better off if the clinical model did not exist. "
+                            "Rule such strategies out first, however good their overall AUC.")
+    allowed = [n for n in val_scores if auc_missing[n] >= floor]
+    best = max(allowed, key=auc_all.get)
+    if auc_all[best] > auc_all[name] + 1e-9:
+        raise ExerciseError(f"{CHOICE}: {name} is safe for the patients without clinical data, but {best} is too "
+                            f"and ranks all patients better (AUC {auc_all[best]:.3f} vs {auc_all[name]:.3f}).")
+    passed(CHOICE, f"{name}: validation AUC {auc_all[name]:.3f} over all, {auc_missing[name]:.3f} without clinical "
+                   f"data (X-ray alone {auc_missing[XRAY]:.3f}); ruled out: "
+                   + (", ".join(n for n in val_scores if n not in allowed) or "none"))

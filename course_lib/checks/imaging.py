@@ -1,4 +1,4 @@
-"""Checkers for notebook 01: HU and windowing, patch tokens, a laterality-safe augmentation."""
+"""Checkers for notebook 01: HU and windowing, a laterality-safe augmentation, a safe crop scale, patch tokens."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from course_lib.preprocess.augment import add_side_marker, marker_position
 from course_lib.preprocess.imaging import WINDOW_PRESETS, to_hounsfield, window
 
 EX_WINDOW = "Exercise 01.1 (HU and windowing)"
-EX_PATCH = "Exercise 01.3 (patch tokens)"
+EX_PATCH = "Exercise 01.4 (patch tokens)"
+EX_CROP = "Exercise 01.3 (how far a random crop may zoom)"
 EX_AUG = "Exercise 01.2 (augmentation that keeps laterality)"
 
 
@@ -150,3 +151,43 @@ def check_augmentation(make_augment: Callable, xray: torch.Tensor, draws: int = 
         raise ExerciseError(f"{EX_AUG}: only {changed} of {draws} draws changed the image; an "
                             "augmentation should vary small shifts, rotations or exposure.")
     passed(EX_AUG, f"{changed}/{draws} draws changed the image; the side marker never moved across.")
+
+
+def _planted_crop_table():
+    """A made-up table whose answer differs from the notebook's, so a hard-coded number fails."""
+    import pandas as pd
+
+    return pd.DataFrame({"effusion": [0.62, 0.91, 0.955, 0.99, 1.0], "heart": [0.97, 0.99, 1.0, 1.0, 1.0],
+                         "consolidation": [0.7, 0.96, 0.97, 0.99, 1.0]},
+                        index=pd.Index([0.1, 0.3, 0.5, 0.7, 0.9], name="scale_min"))
+
+
+@exercise_check(EX_CROP, reference="course_lib.preprocess.augment:choose_crop_scale")
+def check_crop_scale(choose_crop_scale: Callable, table) -> None:
+    """Check the judgement on the notebook's table and on a planted one: safe for every finding, else strongest."""
+    for name, tab in [("the table above", table), ("a second, made-up table", _planted_crop_table())]:
+        got = call_student(choose_crop_scale, tab.copy(), 0.95, exercise=EX_CROP)
+        if not isinstance(got, tuple) or len(got) != 2:
+            raise ExerciseError(f"{EX_CROP}: return a pair (scale_min, the worst finding's share at that scale).")
+        scale, share = float(got[0]), float(got[1])
+        if scale not in tab.index:
+            raise ExerciseError(f"{EX_CROP}: on {name} you return scale {scale:g}; choose one of the rows, "
+                                f"{list(tab.index)}.")
+        worst = tab.min(axis=1)
+        if abs(share - worst[scale]) > 1e-9:
+            raise ExerciseError(f"{EX_CROP}: on {name}, at scale {scale:g} the finding cut most often is "
+                                f"{tab.loc[scale].idxmin()} (kept in {worst[scale]:.1%} of crops); you return "
+                                f"{share:.1%}. Report the WORST finding's share: the rule must hold for every one.")
+        if worst[scale] < 0.95:
+            raise ExerciseError(f"{EX_CROP}: on {name}, scale {scale:g} keeps {tab.loc[scale].idxmin()} in only "
+                                f"{worst[scale]:.1%} of crops: more than 1 crop in 20 would carry a label its image "
+                                "no longer shows. Every finding must reach 95%.")
+        safe = worst[worst >= 0.95]
+        if scale > safe.index.min():
+            raise ExerciseError(f"{EX_CROP}: on {name}, scale {scale:g} is safe, but so is the smaller "
+                                f"{safe.index.min():g} (worst finding {safe.iloc[0]:.1%}): it augments more "
+                                "strongly at no cost in wrong labels.")
+    scale, share = choose_crop_scale(table.copy(), 0.95)
+    passed(EX_CROP, f"RandomResizedCrop(scale=({scale:g}, 1)): every finding kept in ≥ {share:.1%} of crops; "
+                    f"the smallest scale in the table, {table.index[0]:g}, would keep {table.iloc[0].idxmin()} "
+                    f"in only {table.iloc[0].min():.1%}.")

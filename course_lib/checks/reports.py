@@ -22,12 +22,13 @@ _SENTENCES = [
     ("borderline cardiomegaly.", -1.0),
     ("moderate right pleural effusion.", 1.0),
     ("the lungs are clear without effusion.", 0.0),
+    ("there is no focal consolidation.", 0.0),  # real reports (IU X-ray) put the "no" mid-sentence
 ]
 
 
 @exercise_check(MENTION, reference="course_lib.preprocess.reports:mention_label")
 def check_mention_label(mention_label) -> None:
-    """Exercise 03.1: label eleven sentences positive (1), negated (0) or uncertain (-1)."""
+    """Exercise 03.1: label twelve sentences positive (1), negated (0) or uncertain (-1)."""
     wrong = []
     for sentence, want in _SENTENCES:
         got = call_student(mention_label, sentence, exercise=MENTION)

@@ -41,6 +41,10 @@ REAL_DATASETS = [
                 "open (NCBI, public domain)", "fetch_clinvar.py"),
     RealDataset("PhysioNet/CinC 2019 sepsis challenge (40,336 ICU stays, hourly)", "physionet2019", "08",
                 "open (PhysioNet)", "fetch_physionet2019.py"),
+    RealDataset("CheXlocalize (CheXpert films with radiologists' segmentations)", "chexlocalize", "14",
+                "free registration (Stanford AIMI)", "fetch_chexlocalize.py"),
+    RealDataset("MIMIC-IV-ED 2.2 (ED stays, triage vitals and acuity, repeated vitals)", "mimic-iv-ed", "15",
+                "credentialed (PhysioNet, DUA)", "fetch_mimic_ed.py"),
 ]
 
 

@@ -1,104 +1,133 @@
-"""A report generator: notebook 02's image encoder + a transformer decoder with cross-attention (notebook 03)."""
+"""Report generation: a finding encoder for films, a transformers decoder with cross-attention (notebook 03)."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-from course_lib.preprocess.reports import split_sections
+from course_lib.preprocess.reports import FINDINGS, split_sections
 
 
-def target_text(report: str, sections: tuple[str, ...] = ("IMPRESSION",)) -> str:
-    """The sections a generator writes from the film, default the IMPRESSION alone (notebook 03).
+def target_text(report: str, sections: tuple[str, ...] = ("FINDINGS", "IMPRESSION"),
+                comparison: str | None = None) -> str:
+    """What a generator writes: FINDINGS and IMPRESSION, with a COMPARISON line first if given (notebook 03).
 
-    EXAMINATION, COMPARISON and RECOMMENDATION need the request, the prior film and the patient's
-    age, none of which is in the pixels; FINDINGS is five times longer and costs five times the
-    training on a CPU.
+    EXAMINATION and RECOMMENDATION need the request and the patient's age, which are not in the
+    pixels. Both FINDINGS and IMPRESSION: atelectasis is described in the findings but never makes
+    the impression, so an impression-only generator can never report it.
     """
     parts = split_sections(report)
     missing = [s for s in sections if s not in parts]
     if missing:
         raise ValueError(f"report lacks {missing}: expected lines such as 'IMPRESSION: ...'")
-    return "\n".join(f"{s}: {parts[s]}" for s in sections)
+    lines = [f"{s}: {parts[s]}" for s in sections]
+    return "\n".join(([f"COMPARISON: {comparison}"] if comparison else []) + lines)
 
 
-class PatchEncoder(nn.Module):
-    """A small strided CNN: (B, 1, 32, 32) film -> (B, 16, dim) tokens, one per 8x8 patch (notebook 03).
+class FindingEncoder(nn.Module):
+    """A small CNN: (B, 1, 64, 64) film -> an 8x8 grid of patch features -> finding logits (notebook 03).
 
-    Notebook 01's hybrid encoder is better but ten times slower on a CPU; the lesson here is the decoder.
+    Trained once as a multi-label classifier of the six findings; frozen, its patch features
+    are what the report decoder reads (as R2Gen and most generators start from a pre-trained
+    image encoder).
     """
 
-    def __init__(self, dim: int = 64):
+    def __init__(self, dim: int = 64, num_findings: int = len(FINDINGS)):
         super().__init__()
 
-        def block(i, o):
-            return nn.Sequential(nn.Conv2d(i, o, 3, stride=2, padding=1), nn.BatchNorm2d(o), nn.GELU())
+        def block(i, o, stride):
+            return nn.Sequential(nn.Conv2d(i, o, 3, stride=stride, padding=1, bias=False),
+                                 nn.BatchNorm2d(o), nn.ReLU())
 
-        self.net = nn.Sequential(block(1, 16), block(16, 32), block(32, dim), nn.Conv2d(dim, dim, 1))
-        self.pos = nn.Parameter(torch.zeros(1, 16, dim))
-        nn.init.normal_(self.pos, std=0.02)
+        self.net = nn.Sequential(block(1, 16, 2), block(16, 32, 2), block(32, dim, 2), block(dim, dim, 1))
+        self.head = nn.Linear(dim, num_findings)
+
+    def patches(self, X: torch.Tensor, grid: int | None = None) -> torch.Tensor:
+        """(B, 1, H, W) -> (B, N, dim) patch features row by row, N = (H/8)^2 or grid^2 if pooled."""
+        if X.ndim != 4 or X.shape[1] != 1:
+            raise ValueError(f"films must be (B, 1, H, W), got {tuple(X.shape)}: use xray_tensor(images, 64)")
+        maps = self.net(X)  # (B, dim, H/8, W/8)
+        if grid is not None:
+            maps = nn.functional.adaptive_avg_pool2d(maps, grid)  # (B, dim, grid, grid)
+        return maps.flatten(2).transpose(1, 2)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        if X.shape[-2:] != (32, 32):
-            raise ValueError(f"films must be 32x32 (got {tuple(X.shape[-2:])}): use xray_tensor(images, size=32)")
-        return self.net(X).flatten(2).transpose(1, 2) + self.pos  # (B, 16, dim)
+        return self.head(self.patches(X).mean(1))  # (B, findings) logits
 
 
-class ReportGenerator(nn.Module):
-    """Film -> patch tokens (ImageEncoder) -> causal transformer decoder that cross-attends to them (notebook 03)."""
+class ReportDecoder(nn.Module):
+    """transformers' BertLMHeadModel (causal, with cross-attention) reading frozen patch features (notebook 03).
 
-    def __init__(self, vocab_size: int, dim: int = 64, layers: int = 2,
-                 heads: int = 4, max_len: int = 96):
+    feats (B, V, N, D): V views (today's film, a prior) of N patches each. They are projected to
+    the decoder's width, tagged with a learned position per patch and a learned embedding per view,
+    and concatenated into the memory (B, V*(N+1), hidden) that every decoder layer cross-attends to.
+    The +1 per view is a "tag token": the encoder's finding calls (B, V, findings), 0/1 at thresholds
+    tuned on validation films, projected to the same width: the semantic features of Jing et al.
+    (ACL 2018) beside the visual ones.
+    """
+
+    def __init__(self, vocab_size: int, feat_dim: int = 64, num_patches: int = 16, num_views: int = 1,
+                 hidden: int = 64, layers: int = 2, heads: int = 4, max_len: int = 160,
+                 pad_id: int = 0, bos_id: int = 2, eos_id: int = 3):
         super().__init__()
-        self.encoder = PatchEncoder(dim)
-        self.embed = nn.Embedding(vocab_size, dim)
-        self.pos = nn.Parameter(torch.zeros(1, max_len, dim))
-        layer = nn.TransformerDecoderLayer(dim, heads, dim_feedforward=2 * dim, dropout=0.0,
-                                           batch_first=True, norm_first=True)
-        self.decoder = nn.TransformerDecoder(layer, layers)
-        self.norm = nn.LayerNorm(dim)
-        self.head = nn.Linear(dim, vocab_size)
-        self.max_len = max_len
-        nn.init.normal_(self.pos, std=0.02)
+        from transformers import BertConfig, BertLMHeadModel
 
-    def encode(self, X: torch.Tensor) -> torch.Tensor:
-        """(B, 1, H, W) films -> (B, N, dim) patch memory."""
-        return self.encoder(X)
+        config = BertConfig(vocab_size=vocab_size, hidden_size=hidden, num_hidden_layers=layers,
+                            num_attention_heads=heads, intermediate_size=2 * hidden,
+                            max_position_embeddings=max_len, is_decoder=True, add_cross_attention=True,
+                            hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.0,
+                            pad_token_id=pad_id, bos_token_id=bos_id, eos_token_id=eos_id,
+                            attn_implementation="eager", loss_type="ForCausalLM")  # eager: returns the weights
+        self.bert = BertLMHeadModel(config)
+        self.project = nn.Sequential(nn.Linear(feat_dim, hidden), nn.LayerNorm(hidden))
+        self.tag_project = nn.Sequential(nn.Linear(len(FINDINGS), hidden), nn.LayerNorm(hidden))
+        self.patch_pos = nn.Parameter(0.02 * torch.randn(1, 1, num_patches, hidden))
+        self.view = nn.Parameter(0.02 * torch.randn(1, num_views, 1, hidden))
+        self.num_views, self.max_len = num_views, max_len
 
-    def decode(self, memory: torch.Tensor, ids: torch.Tensor, pad_mask: torch.Tensor | None = None) -> torch.Tensor:
-        """(B, N, dim) memory, (B, T) token ids -> (B, T, vocab) next-token logits."""
-        T = ids.shape[1]
-        if T > self.max_len:
-            raise ValueError(f"{T} tokens but the decoder has {self.max_len} positions: truncate the reports")
-        x = self.embed(ids) + self.pos[:, :T]  # (B, T, dim)
-        causal = nn.Transformer.generate_square_subsequent_mask(T, device=ids.device)  # (T, T), -inf above
-        if pad_mask is not None:
-            pad_mask = torch.zeros(pad_mask.shape).masked_fill(pad_mask, float("-inf"))  # same type as causal
-        x = self.decoder(x, memory, tgt_mask=causal, tgt_is_causal=True, tgt_key_padding_mask=pad_mask)
-        return self.head(self.norm(x))
+    def memory(self, feats: torch.Tensor, tags: torch.Tensor) -> torch.Tensor:
+        """(B, V, N, D) patch features, (B, V, findings) probabilities -> (B, V*(N+1), hidden) memory."""
+        if feats.ndim != 4 or feats.shape[1] != self.num_views:
+            raise ValueError(f"features must be (B, {self.num_views} views, patches, dim), got {tuple(feats.shape)}")
+        if tags.shape != (*feats.shape[:2], len(FINDINGS)):
+            raise ValueError(f"tags must be (B, views, {len(FINDINGS)}) probabilities, got {tuple(tags.shape)}")
+        tag = self.tag_project(tags)[:, :, None]  # (B, V, 1, hidden)
+        # The calls are also added to every patch: whatever the attention picks, it carries them.
+        m = self.project(feats) + self.patch_pos + tag  # (B, V, N, hidden)
+        m = torch.cat([m, tag], dim=2) + self.view  # (B, V, N+1, hidden)
+        return m.flatten(1, 2)
 
-    def forward(self, X: torch.Tensor, ids: torch.Tensor, pad_mask: torch.Tensor | None = None) -> torch.Tensor:
-        """Teacher forcing: logits (B, T, vocab) for every next token of the true report."""
-        return self.decode(self.encode(X), ids, pad_mask)
+    def forward(self, feats: torch.Tensor, tags: torch.Tensor, input_ids: torch.Tensor,
+                attention_mask: torch.Tensor, output_attentions: bool = False):
+        """Teacher forcing: the loss of every next token given the film and the true prefix."""
+        labels = input_ids.masked_fill(attention_mask == 0, -100)  # no loss on padding
+        return self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                         encoder_hidden_states=self.memory(feats, tags), labels=labels,
+                         output_attentions=output_attentions)
+
+    @torch.no_grad()
+    def generate(self, feats: torch.Tensor, tags: torch.Tensor, **kwargs) -> torch.Tensor:
+        """(B, T) token ids from transformers' generate: num_beams, repetition_penalty, length_penalty..."""
+        from transformers.cache_utils import DynamicCache, EncoderDecoderCache
+
+        self.eval()
+        config = self.bert.config
+        start = torch.full((len(feats), 1), config.bos_token_id, dtype=torch.long)
+        kwargs.setdefault("max_new_tokens", self.max_len - 1)
+        # A decoder-only model with cross-attention needs a two-part cache (self- and cross-attention).
+        return self.bert.generate(input_ids=start, encoder_hidden_states=self.memory(feats, tags),
+                                  cache=EncoderDecoderCache(DynamicCache(), DynamicCache()),
+                                  do_sample=False, eos_token_id=config.eos_token_id,
+                                  pad_token_id=config.pad_token_id, **kwargs)
 
 
-def cross_attention(model: ReportGenerator, X: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
-    """Last decoder layer's cross-attention, averaged over heads: (B, T, N) weights over patches (notebook 03)."""
-    store = {}
-    layer = model.decoder.layers[-1]
-    original = layer.multihead_attn.forward
+@torch.no_grad()
+def cross_attention(model: ReportDecoder, feats: torch.Tensor, tags: torch.Tensor,
+                    input_ids: torch.Tensor) -> torch.Tensor:
+    """Last decoder layer's cross-attention, averaged over heads: (B, T, V*(N+1)) over memory (notebook 03).
 
-    def hook(*args, **kwargs):
-        kwargs["need_weights"], kwargs["average_attn_weights"] = True, True
-        out = original(*args, **kwargs)
-        store["w"] = out[1]
-        return out
-
-    layer.multihead_attn.forward = hook
-    try:
-        with torch.no_grad():
-            model.eval()
-            model(X, ids)
-    finally:
-        layer.multihead_attn.forward = original
-    return store["w"]  # (B, T, N)
+    Per view the first N columns are the patches (row by row), the last one the tag token.
+    """
+    model.eval()
+    out = model(feats, tags, input_ids, torch.ones_like(input_ids), output_attentions=True)
+    return out.cross_attentions[-1].mean(1)  # (B, heads, T, M) -> (B, T, M)

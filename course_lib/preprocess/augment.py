@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import torch
-from torchvision.transforms import v2
+from torchvision.transforms import RandomResizedCrop, v2
 
 
 def cxr_augment() -> v2.Compose:
@@ -45,3 +47,43 @@ def marker_position(xray: torch.Tensor) -> tuple[float, float]:
     smooth = torch.nn.functional.avg_pool2d(x, 5, stride=1)[0, 0]  # (H-4, W-4)
     r, c = divmod(int(smooth.argmax()), smooth.shape[1])
     return (r + 2.5) / xray.shape[-2], (c + 2.5) / xray.shape[-1]
+
+
+def crop_keeps_finding(masks: np.ndarray, scale_min: float, n_crops: int = 20, keep: float = 0.9,
+                       seed: int = 0) -> float:
+    """Share of RandomResizedCrop(scale=(scale_min, 1)) crops that keep >= `keep` of a finding (notebook 01).
+
+    masks: (n, H, W) bool, one finding per film (films without it are skipped). The crop boxes come from
+    torchvision's own sampler (`RandomResizedCrop.get_params`, default aspect ratios 3/4..4/3).
+    """
+    masks = np.asarray(masks, bool)
+    masks = masks[masks.reshape(len(masks), -1).any(1)]
+    if len(masks) == 0 or not 0 < scale_min <= 1:
+        raise ValueError("need films that show the finding and 0 < scale_min <= 1")
+    H, W = masks.shape[1:]
+    table = np.zeros((len(masks), H + 1, W + 1))
+    table[:, 1:, 1:] = masks.cumsum(1).cumsum(2)  # integral image: the mask area of any box in O(1)
+    total = table[:, -1, -1]
+    like = torch.zeros(1, H, W)
+    kept = np.zeros((len(masks), n_crops))
+    with torch.random.fork_rng():  # torchvision draws from torch's global generator: seed it, then restore it
+        torch.manual_seed(seed)
+        for c in range(n_crops):
+            for f in range(len(masks)):
+                i, j, h, w = RandomResizedCrop.get_params(like, [scale_min, 1.0], [3 / 4, 4 / 3])
+                inside = table[f, i + h, j + w] - table[f, i, j + w] - table[f, i + h, j] + table[f, i, j]
+                kept[f, c] = inside / total[f]
+    return float((kept >= keep).mean())
+
+
+def choose_crop_scale(table: pd.DataFrame, min_share: float = 0.95) -> tuple[float, float]:
+    """The smallest crop scale whose crops keep every finding often enough (notebook 01, Exercise 01.3).
+
+    table: rows = candidate scale_min, columns = findings, values = share of crops that keep the finding.
+    Returns (scale_min, its worst share over the findings).
+    """
+    worst = table.min(axis=1)
+    safe = worst[worst >= min_share]
+    if safe.empty:
+        raise ValueError(f"no scale keeps every finding in {min_share:.0%} of crops; add larger scales")
+    return float(safe.index.min()), float(safe.loc[safe.index.min()])

@@ -9,6 +9,7 @@ import pandas as pd
 
 FINDINGS = ("consolidation", "atelectasis", "oedema", "effusion", "cardiomegaly", "hyperinflation")
 SECTIONS = ("EXAMINATION", "COMPARISON", "FINDINGS", "IMPRESSION", "RECOMMENDATION")
+NEW, UNCHANGED = 1.0, 0.0  # interval change in the COMPARISON section
 POSITIVE, NEGATIVE, UNCERTAIN = 1.0, 0.0, -1.0
 
 # Mention patterns: the words a radiologist uses for each finding (CheXpert's labeller keeps such
@@ -24,7 +25,7 @@ MENTIONS = {
 }
 # A mention that says nothing about the finding (the projection, not the heart, is the subject).
 IGNORE = r"limits assessment"
-NEGATION = r"^no |\bno evidence of\b|\bwithout\b|\bare sharp\b|\bis normal\b|^normal\b|within normal limits|\bnegative for\b"
+NEGATION = r"\bno\b|\bno evidence of\b|\bwithout\b|\bare sharp\b|\bis normal\b|^normal\b|within normal limits|\bnegative for\b"
 UNCERTAINTY = (r"\bpossibl[ey]\b|\bmay represent\b|\bquestionable\b|\?|\bborderline\b|upper limit of normal"
                r"|\bprobable\b|\bcannot be excluded\b|\bsubtle\b|\bequivocal\b")
 
@@ -99,3 +100,26 @@ def film_truth(xray_truth: pd.DataFrame) -> np.ndarray:
     truth = np.column_stack([xray_truth[f"{f}_visibility"].to_numpy() > 0 for f in FINDINGS])
     truth[:, FINDINGS.index("cardiomegaly")] &= xray_truth["ctr"].to_numpy() > 0.5
     return truth
+
+
+def label_comparison(report: str) -> dict[str, float]:
+    """Interval change per finding from the COMPARISON section: 1 new, 0 unchanged, NaN not said (notebook 03)."""
+    text = split_sections(report).get("COMPARISON", "")
+    out = dict.fromkeys(FINDINGS, np.nan)
+    for s in sentences(text):
+        for f in FINDINGS:
+            if re.search(MENTIONS[f], s):
+                out[f] = NEW if re.search(r"\bnew\b", s) else UNCHANGED if re.search(r"unchanged|stable", s) else out[f]
+    return out
+
+
+def labeller_agreement(labels: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
+    """Per finding: F1 of 'stated' (1 or -1) and exact agreement of the four-way label vs a reference (notebook 03)."""
+    got, want = stated(labels), stated(reference)
+    same = labels.fillna(9).to_numpy() == reference.fillna(9).to_numpy()
+    rows = {}
+    for j, f in enumerate(FINDINGS):
+        tp = (got[:, j] & want[:, j]).sum()
+        rows[f] = {"F1 (stated)": 2 * tp / max(got[:, j].sum() + want[:, j].sum(), 1),
+                   "exact agreement": same[:, j].mean()}
+    return pd.DataFrame(rows).T

@@ -38,6 +38,7 @@ STREAMS = {
     "ward": 808,  # ward stays with sepsis onsets (notebook 08; a number no other generator uses)
     "presentation": 11,  # chief symptom and time since onset (patients.sample_presentation)
     "labs_repeat": 12,  # the second troponin draw (labs.make_serial_labs)
+    "xray_prior": 13,  # a prior film of the same patient (xray_prior.render_priors, notebook 03)
 }
 
 # Time from symptom onset to ED arrival (hours), by presenting problem: lognormal with

@@ -27,3 +27,19 @@ def plot_report(image: np.ndarray, report: str, truth_row, title: str = "generat
     ax_txt.axis("off")
     fig.tight_layout()
     return fig
+
+
+def plot_attention(images: np.ndarray, weights: np.ndarray, masks: np.ndarray):
+    """Films with the decoder's cross-attention over the patch grid and the finding's outline (notebook 03)."""
+    n = len(images)
+    grid = int(round(weights.shape[1] ** 0.5))
+    fig, axes = plt.subplots(1, n, figsize=(2.6 * n, 2.8), squeeze=False)
+    for ax, image, w, m in zip(axes[0], images, weights, masks, strict=True):
+        size = image.shape[0]
+        ax.imshow(image, cmap="gray")
+        ax.imshow(w.reshape(grid, grid), cmap="magma", alpha=0.45, extent=(0, size, size, 0))
+        ax.contour(m, levels=[0.5], colors="cyan", linewidths=1)
+        ax.set_title("attention (magma), finding (cyan)", fontsize=8)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import torch
 
-from course_lib.training.reports import beam_decode, decode_text, errors_of, greedy_decode
+from course_lib.training.reports import errors_of, generate_reports
 
 
-def generate_one(model, tokenizer, x: torch.Tensor, beams: int = 1, max_len: int = 40,
-                 length_penalty: float = 1.0) -> str:
-    """The widget's logic: one film (1, H, W) -> report, greedy (beams=1) or beam search (notebook 03)."""
+def generate_one(model, tokenizer, feats: torch.Tensor, tags: torch.Tensor, beams: int = 1,
+                 repetition_penalty: float = 1.0, length_penalty: float = 1.0) -> str:
+    """The widget's logic: one film's features (V, N, D) and tags (V, findings) -> report (notebook 03).
+
+    beams=1 is greedy search; more beams keep the k most probable prefixes (transformers' generate).
+    """
     if beams < 1:
         raise ValueError(f"beams must be >= 1, got {beams}")
-    X = x[None]  # (1, 1, H, W)
-    bos, eos = tokenizer.cls_token_id, tokenizer.sep_token_id
-    ids = (greedy_decode(model, X, bos, eos, max_len) if beams == 1
-           else beam_decode(model, X, bos, eos, beams, max_len, length_penalty))
-    return decode_text(tokenizer, ids)[0]
+    if repetition_penalty <= 0:
+        raise ValueError(f"repetition_penalty must be > 0 (1.0 = none), got {repetition_penalty}")
+    kwargs = {"num_beams": beams, "repetition_penalty": repetition_penalty}
+    if beams > 1:
+        kwargs["length_penalty"] = length_penalty  # only beam search ranks finished beams by length
+    return generate_reports(model, tokenizer, feats[None], tags[None], **kwargs)[0]
 
 
-def report_widget(model, tokenizer, X: torch.Tensor, images, truth, films: list[int]):
+def report_widget(model, tokenizer, feats: torch.Tensor, tags: torch.Tensor, images, truth, films: list[int]):
     """Pick a film and the decoding settings; see the report with its errors highlighted (notebook 03)."""
     import ipywidgets as w
     import matplotlib.pyplot as plt
@@ -28,18 +32,19 @@ def report_widget(model, tokenizer, X: torch.Tensor, images, truth, films: list[
 
     film = w.Dropdown(options=films, description="film")
     beams = w.IntSlider(value=1, min=1, max=5, description="beams")
-    penalty = w.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.25, description="length pen.")
+    repetition = w.FloatSlider(value=1.0, min=0.5, max=2.0, step=0.25, description="repetition")
+    length = w.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.5, description="length pen.")
     out = w.Output()
 
     def show(_=None):
         with out:
             out.clear_output(wait=True)
-            report = generate_one(model, tokenizer, X[film.value], beams.value, length_penalty=penalty.value)
-            plot_report(images[film.value], report, truth[film.value],
-                        title=f"film {film.value}: {errors_of(report, truth[film.value])}")
+            i = film.value
+            report = generate_one(model, tokenizer, feats[i], tags[i], beams.value, repetition.value, length.value)
+            plot_report(images[i], report, truth[i], title=f"film {i}: {errors_of(report, truth[i])}")
             plt.show()
 
-    for control in (film, beams, penalty):
+    for control in (film, beams, repetition, length):
         control.observe(show, names="value")
     show()
-    return w.VBox([w.HBox([film, beams, penalty]), out])
+    return w.VBox([w.HBox([film, beams]), w.HBox([repetition, length]), out])
