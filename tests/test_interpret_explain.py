@@ -13,6 +13,7 @@ from course_lib.explain.imaging import (
     centre_maps,
     choose_method,
     grid_segments,
+    label_randomisation_test,
     marker_region,
     random_maps,
     randomisation_test,
@@ -22,16 +23,23 @@ from course_lib.explain.imaging import (
     score_maps,
     top_fraction_mask,
 )
-from course_lib.explain.modality import ablation_and_permutation, shapley_values, stacker_value
+from course_lib.explain.modality import (
+    ablation_and_permutation,
+    attention_and_gradients,
+    patch_deletion,
+    shapley_values,
+    stacker_value,
+)
 from course_lib.explain.tabular import (
     counterfactual,
     intervention_effects,
     nearest_contrast,
+    rank_agreement,
     shap_ranking,
 )
 from course_lib.explain.text import token_attributions
 from course_lib.models.ecg import ECGCNN
-from course_lib.models.fusion import SmallCNN
+from course_lib.models.fusion import CrossAttentionFusion, SmallCNN
 from course_lib.models.text import TextCNN, Vocabulary, words
 from course_lib.synth import make_cohort
 from course_lib.synth.ecg import LEADS, simulate_ecg
@@ -266,3 +274,50 @@ def test_text_model_and_token_attributions():
     with torch.no_grad():
         gap = (model(vocab.encode(["No focal consolidation."], 3)) - model(torch.zeros(1, 3, dtype=torch.long))).item()
     assert table["attribution"].sum() == pytest.approx(gap, abs=0.05 + table.attrs["delta"])
+
+
+class BrightElsewhere(Bright):
+    """The same 'model' reading another square: what a model trained on other labels might do."""
+
+    def forward(self, X):
+        return self.conv(X)[:, :, 10:14, 10:14].mean(dim=(2, 3))
+
+
+def test_label_randomisation_test_same_and_different_models():
+    X = _films(3, 16)
+    methods = ["Saliency", "Integrated Gradients", "Grad-CAM"]
+    same = label_randomisation_test(Bright(), Bright(), X, methods, "conv")
+    assert list(same.index) == methods and np.allclose(same, 1)
+    other = label_randomisation_test(Bright(), BrightElsewhere(), X, methods, "conv")
+    assert (other[["Saliency", "Integrated Gradients"]] < 0.5).all(), other
+
+
+def test_rank_agreement():
+    import pandas as pd
+
+    a = pd.Series([3.0, 2.0, 1.0, 0.5], index=list("abcd"))
+    assert rank_agreement(a, a) == pytest.approx(1)
+    assert rank_agreement(a, -a[::-1]) == pytest.approx(1)  # magnitudes compared, order of rows irrelevant
+    assert rank_agreement(a, pd.Series([1.0, 2.0, 3.0], index=list("abc"))) == pytest.approx(-1)
+    with pytest.raises(ValueError, match="share"):
+        rank_agreement(a, pd.Series([1.0, 2.0], index=list("ab")))
+
+
+def test_attention_and_gradients_and_patch_deletion():
+    torch.manual_seed(0)
+    model = CrossAttentionFusion(num_clinical=3, num_patches=4, patch_dim=5, d_model=8, num_heads=2).eval()
+    clinical, patches = torch.randn(2, 3), torch.randn(2, 4, 5)
+    baseline = torch.zeros(1, 4, 5)
+    attention, ig = attention_and_gradients(model, clinical, patches, baseline)
+    assert attention.shape == ig.shape == (2, 4)
+    assert np.allclose(attention.sum(1), 1, atol=1e-5) and (ig >= 0).all()
+    assert np.allclose(patch_deletion(model, clinical, patches, baseline, ig, k=0), 0)
+    with torch.no_grad():
+        full = (model.attend(clinical, patches)[0] - model.attend(clinical, baseline.expand(2, 4, 5))[0])[:, 0]
+    assert np.allclose(patch_deletion(model, clinical, patches, baseline, ig, k=4), full.numpy(), atol=1e-5)
+
+
+def test_rank_similarity_averages_ties():
+    a, b = np.zeros((1, 8, 8)), np.zeros((1, 8, 8))
+    a[0, :2, :2], b[0, 6:, 6:] = 1, 1  # two mostly-zero maps peaking in opposite corners
+    assert rank_similarity(a, b)[0] < 0

@@ -28,3 +28,12 @@ def test_a_subset_run_keeps_the_other_rows():
     merged = merge_rows(old, [row("01.ipynb", 1, "pass")])
     assert [(r["notebook"], r["cohort_shift"], r["status"]) for r in merged] == [
         ("01.ipynb", "1", "pass"), ("01.ipynb", "2", "pass"), ("02.ipynb", "1", "pass")]
+
+
+def test_named_seeds_move_with_their_kind():
+    src = ("DATA_SEED, TRAIN_SEED = 1, 0  # one place for each seed\nCOHORT_SEED = 11\nTRAIN_SEED = 0\n"
+           "N_PATIENTS, EPOCHS = 600, 4\ncohort = make_cohort(600, seed=DATA_SEED)\nx = DATA_SEED + 1000\n")
+    out = shift_seeds(src, 1, 2)
+    assert "DATA_SEED, TRAIN_SEED = 2, 2  # one place for each seed" in out
+    assert "COHORT_SEED = 12\n" in out and "TRAIN_SEED = 2\n" in out
+    assert "N_PATIENTS, EPOCHS = 600, 4" in out and "seed=DATA_SEED)" in out and "DATA_SEED + 1000" in out

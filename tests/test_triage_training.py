@@ -5,7 +5,9 @@ import pytest
 import torch
 
 from course_lib.models.triage import (
+    ST_MAX,
     TARGETS,
+    VT_LOGIT,
     TriageCard,
     recommend_actions,
     risk_score,
@@ -19,7 +21,9 @@ from course_lib.training.triage import (
     fit_triage_assistant,
     latency_ms,
     match_over_triage,
+    over_triage_margin,
     patient_inputs,
+    sensitivity_ci,
     subgroup_under_triage,
     threshold_for_over_triage,
     triage_rates,
@@ -103,3 +107,37 @@ def test_subgroup_table():
 
     table = subgroup_under_triage(critical, np.array([3, 2, 2, 4, 2]), pd.DataFrame({"sex": list("FFMMF")}))
     assert table.loc["sex = F", "under-triage"] == 0.5 and table.loc["sex = M", "critical patients"] == 2
+
+
+def test_over_triage_margin_and_sensitivity_ci():
+    rng = np.random.default_rng(0)
+    critical = rng.random(2000) < 0.25
+    ai, nurse = rng.integers(1, 6, 2000), rng.integers(1, 6, 2000)
+    diff = (ai[~critical] <= 2).astype(float) - (nurse[~critical] <= 2)
+    # the bootstrap SE of a mean is close to the sample SD over sqrt(n)
+    expected = 1.645 * diff.std() / np.sqrt(len(diff))
+    assert over_triage_margin(critical, ai, nurse) == pytest.approx(expected, rel=0.1)
+    assert over_triage_margin(critical, nurse, nurse) == 0.0  # the same levels: no spread
+    with pytest.raises(ValueError, match="non-critical"):
+        over_triage_margin(np.ones(3, bool), [1, 2, 3], [1, 2, 3])
+    ci = sensitivity_ci([True] * 18 + [False] * 2)
+    assert (ci["found"], ci["patients"], ci["sensitivity"]) == (18, 20, 0.9)
+    # Wilson's score interval by its formula
+    z, k, n = 1.959964, 18, 20
+    centre, half = (k + z**2 / 2) / (n + z**2), z * np.sqrt(k * (n - k) / n + z**2 / 4) / (n + z**2)
+    assert ci["95% CI low"] == pytest.approx(centre - half, abs=1e-5)
+    assert ci["95% CI high"] == pytest.approx(centre + half, abs=1e-5)
+    with pytest.raises(ValueError, match="no positive"):
+        sensitivity_ci([])
+
+
+def test_stemi_net_has_two_arms(fitted):
+    assistant = fitted[-1].assistant
+    probs, F = np.zeros((3, len(TARGETS))), np.zeros((3, 37), np.float32)
+    F[:, VT_LOGIT] = -5.0  # no VT
+    probs[0, 1] = 1.0  # the reader is sure: P(STEMI) arm
+    F[1, ST_MAX] = 1.5  # the reader says normal, but the ST segment is up 1.5 mm: the ST arm
+    assert assistant.stemi_net(probs, F).tolist() == [True, True, False]
+    vitals = np.array([[80, 125, 80, 16, 98, 37]] * 3, float)
+    assistant.threshold = 0.99
+    assert assistant.levels(probs, F, vitals, ["rash"] * 3).tolist() == [2, 2, 5]

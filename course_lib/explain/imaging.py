@@ -23,6 +23,7 @@ from captum.attr import (
     Saliency,
 )
 from scipy import ndimage
+from scipy.stats import rankdata
 from sklearn.metrics import average_precision_score
 
 from course_lib.explain.attention import pointing_game
@@ -196,9 +197,13 @@ def randomisation_test(model: torch.nn.Module, X: torch.Tensor, methods: list[st
 
 
 def rank_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Spearman rank correlation between two stacks of maps (B, H, W), per image (notebook 14)."""
-    ra = np.argsort(np.argsort(a.reshape(len(a), -1), axis=1), axis=1).astype(float)
-    rb = np.argsort(np.argsort(b.reshape(len(b), -1), axis=1), axis=1).astype(float)
+    """Spearman rank correlation between two stacks of maps (B, H, W), per image (notebook 14).
+
+    Ties get their average rank: maps clipped at zero (IG, Occlusion, LIME) or made of blocks share
+    many equal values, and ranking ties by position would make any two such maps look alike.
+    """
+    ra = rankdata(a.reshape(len(a), -1), axis=1)  # (B, H*W)
+    rb = rankdata(b.reshape(len(b), -1), axis=1)
     ra -= ra.mean(1, keepdims=True)
     rb -= rb.mean(1, keepdims=True)
     return (ra * rb).sum(1) / np.sqrt((ra**2).sum(1) * (rb**2).sum(1) + 1e-12)
@@ -224,3 +229,19 @@ def choose_method(scores: pd.DataFrame, sanity: pd.Series) -> tuple[str, str, fl
     allowed = [m for m in scores.index if sanity.get(m, 0.0) <= SANITY_LIMIT]
     best = scores.loc[allowed, "IoU"].idxmax()
     return best, "IoU", float(scores.loc[best, "IoU"])
+
+
+def label_randomisation_test(model: torch.nn.Module, shuffled: torch.nn.Module, X: torch.Tensor,
+                             methods: list[str], gradcam_layer: str,
+                             baseline: torch.Tensor | float = 0.0) -> pd.Series:
+    """Data randomisation test (Adebayo et al. 2018): rank correlation of each method's maps, true- vs permuted-label model (notebook 14).
+
+    `shuffled` is the same architecture trained the same way on permuted labels: a method whose maps
+    barely change cannot be explaining what the labels taught the model. Mean over the films X (B, 1, H, W).
+    """
+    out = {}
+    for m in methods:
+        a = attribution_maps(model, X, m, layer=model.get_submodule(gradcam_layer), baseline=baseline)
+        b = attribution_maps(shuffled, X, m, layer=shuffled.get_submodule(gradcam_layer), baseline=baseline)
+        out[m] = float(np.mean(rank_similarity(a, b)))
+    return pd.Series(out, name="rank corr. with the permuted-label model")

@@ -8,6 +8,8 @@ from math import factorial
 
 import numpy as np
 import pandas as pd
+import torch
+from captum.attr import IntegratedGradients
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
@@ -80,3 +82,33 @@ def ablation_and_permutation(logits: dict[str, np.ndarray], y: np.ndarray, fit_i
         rows[m] = {"leave-one-out AUC loss": full - value(frozenset(names) - {m}),
                    "permutation AUC loss": float(np.mean(drops))}
     return pd.DataFrame(rows).T
+
+
+def attention_and_gradients(model: torch.nn.Module, clinical: torch.Tensor, patches: torch.Tensor,
+                            baseline: torch.Tensor, n_steps: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """Two maps over the image patches of a cross-attention model's prediction: attention and IG (notebook 14).
+
+    model: a CrossAttentionFusion (notebook 11) with attend(clinical, patches) -> (logits, weights);
+    clinical (B, F); patches (B, P, C); baseline (1, P, C): the patches of "the film without the evidence".
+    Returns attention (B, P), the weights averaged over heads and clinical queries, and Integrated
+    Gradients (B, P) of the logit w.r.t. the patches, summed over channels, positive part (evidence FOR).
+    """
+    model = model.eval()
+    with torch.no_grad():
+        _, weights = model.attend(clinical, patches)  # (B, heads, F, P)
+    ig = IntegratedGradients(lambda p, c: model.attend(c, p)[0]).attribute(
+        patches, baselines=baseline.expand_as(patches).contiguous(), additional_forward_args=(clinical,),
+        target=0, n_steps=n_steps)  # (B, P, C)
+    return weights.mean(dim=(1, 2)).numpy(), ig.sum(-1).clamp(min=0).detach().numpy()
+
+
+def patch_deletion(model: torch.nn.Module, clinical: torch.Tensor, patches: torch.Tensor, baseline: torch.Tensor,
+                   scores: np.ndarray, k: int) -> np.ndarray:
+    """Faithfulness: drop of the logit when each film's k top-scored patches get the baseline's values, (B,) (notebook 14)."""
+    top = np.argsort(-np.asarray(scores), axis=1)[:, :k]  # (B, k) patch indices
+    edited = patches.clone()
+    rows = np.arange(len(patches))[:, None]
+    edited[rows, top] = baseline.expand_as(patches)[rows, top]
+    with torch.no_grad():
+        before, after = model.attend(clinical, patches)[0], model.attend(clinical, edited)[0]  # (B, 1)
+    return (before - after)[:, 0].numpy()

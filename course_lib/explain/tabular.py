@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import spearmanr
 
 from course_lib.synth.config import stream
 from course_lib.synth.labs import make_serial_labs
@@ -114,3 +115,11 @@ def nearest_contrast(X: np.ndarray, predicted: np.ndarray, i: int) -> int:
     if len(other) == 0:
         raise ValueError("every patient has the same predicted outcome: no contrastive case exists")
     return int(other[np.argmin(((X[other] - X[i]) ** 2).sum(axis=1))])
+
+
+def rank_agreement(a: pd.Series, b: pd.Series) -> float:
+    """Spearman rank correlation of two feature importances over the features they share (notebook 14)."""
+    common = a.index.intersection(b.index)
+    if len(common) < 3:
+        raise ValueError(f"the rankings share {len(common)} features; need at least 3 to correlate")
+    return float(spearmanr(a[common].abs(), b[common].abs()).statistic)

@@ -34,6 +34,10 @@ MODALITIES = ("text", "vitals", "ecg", "xray")
 DIMS = {"text": len(TARGETS), "vitals": len(TARGETS), "ecg": 5 + 4, "xray": len(TARGETS)}
 WIDTH = sum(DIMS.values())  # 33 numbers; the fused input adds 4 availability flags
 VT_LOGIT = len(TARGETS) * 2 + 2  # column of the ECG reader's VT logit in the fused input
+ST_MAX = len(TARGETS) * 2 + 5 + 3  # column of the largest territory ST level (mm) in the fused input
+# ST elevation >= 1 mm (0.1 mV) in contiguous leads: the STEMI criterion of the Fourth Universal
+# Definition of MI (Thygesen et al. 2018) outside V2-V3, used as the second arm of the STEMI net.
+ST_ELEVATION_MM = 1.0
 ECG_FS, ECG_SECONDS = 100, 5.0  # a 5 s 12-lead strip at 100 Hz: (12, 500)
 
 # Action rules: (target, probability cut-off, action, the rule and its source).
@@ -157,6 +161,7 @@ class TriageAssistant:
         self.feature_mean = feature_mean  # (37,) average fused input: the explanation's baseline
         self.threshold = threshold  # P(critical) at or above it -> ESI 2 (the operating point)
         self.stemi_cut = 0.5  # P(STEMI) at or above it -> ESI 2 at least (the STEMI safety net)
+        self.stemi_st_mm = ST_ELEVATION_MM  # or a territory's mean ST at or above it (mm) -> ESI 2 at least
 
     # ---- encoders: raw inputs -> (n, 8) logits each
     def text_logits(self, complaints) -> np.ndarray:
@@ -202,10 +207,15 @@ class TriageAssistant:
 
     def levels(self, probs: np.ndarray, F: np.ndarray, vitals, complaints) -> np.ndarray:
         """ESI suggested from (n, 8) probabilities and (n, 37) fused inputs: suggest_levels with the VT rule
-        (ESI 1) and the STEMI safety net (ESI 2)."""
+        (ESI 1) and the STEMI safety net (ESI 2): P(STEMI) >= stemi_cut or measured ST >= stemi_st_mm."""
         probs, F = np.atleast_2d(probs), np.atleast_2d(F)
         return suggest_levels(probs[:, 0], self.threshold, vitals, complaints, resus=F[:, VT_LOGIT] >= 0,
-                              urgent=probs[:, 1] >= self.stemi_cut)
+                              urgent=self.stemi_net(probs, F))
+
+    def stemi_net(self, probs: np.ndarray, F: np.ndarray) -> np.ndarray:
+        """(n,) bool: the STEMI safety net fires (P(STEMI) at its cut-off, or ST elevation in any territory)."""
+        probs, F = np.atleast_2d(probs), np.atleast_2d(F)
+        return (probs[:, 1] >= self.stemi_cut) | (F[:, ST_MAX] >= self.stemi_st_mm)
 
     def contributions(self, F: np.ndarray) -> np.ndarray:
         """(n, 4) each modality's part of the critical logit, relative to the average patient.

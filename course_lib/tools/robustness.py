@@ -2,7 +2,8 @@
 
 `make robustness` (or `python -m course_lib.tools.robustness [notebooks...] --shifts 1 2`) rewrites
 each source notebook's seeds in memory — cohort seeds (`make_cohort(..., seed=S)`) and training
-seeds (`setup_notebook(seed=S)`, `torch.manual_seed(S)`, `seed=S` of the library's trainers) — runs
+seeds (`setup_notebook(seed=S)`, `torch.manual_seed(S)`, `seed=S` of the library's trainers), and named
+seeds where a notebook sets them (`DATA_SEED` / `COHORT_SEED` with the cohort, `TRAIN_SEED` with training) — runs
 it in a fresh kernel, and reports whether every cell, the results cell included, still passes.
 Merges its rows into benchmarks/robustness.csv (a subset run keeps the other rows). Too slow for every CI run: the course runs it before a release.
 """
@@ -25,9 +26,28 @@ TRAIN_SEEDS = [re.compile(r"(setup_notebook\(seed\s*=\s*)(\d+)"), re.compile(r"(
                re.compile(r"((?:train_clip|train_heads|fit)\([^)]*?\bseed\s*=\s*)(\d+)")]
 
 
+# Notebooks that name their seeds once (`DATA_SEED, TRAIN_SEED = 1, 0`) are shifted where the names are set.
+NAMED_SEEDS = re.compile(r"^(?P<names>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)(?P<eq>\s*=\s*)"
+                         r"(?P<values>\d+(?:\s*,\s*\d+)*)(?=\s*(?:#|$))", re.MULTILINE)
+DATA_SEED_NAMES = {"COHORT_SEED", "DATA_SEED"}
+TRAIN_SEED_NAMES = {"TRAIN_SEED"}
+
+
+def _shift_named(m: re.Match, cohort_shift: int, train_shift: int) -> str:
+    """`DATA_SEED, TRAIN_SEED = 1, 0` with each value moved by its kind's shift; other names unchanged."""
+    names = [n.strip() for n in m.group("names").split(",")]
+    values = [v.strip() for v in m.group("values").split(",")]
+    if len(names) != len(values) or not set(n.upper() for n in names) & (DATA_SEED_NAMES | TRAIN_SEED_NAMES):
+        return m.group(0)
+    moved = [str(int(v) + (cohort_shift if n.upper() in DATA_SEED_NAMES else
+                           train_shift if n.upper() in TRAIN_SEED_NAMES else 0)) for n, v in zip(names, values, strict=True)]
+    return m.group("names") + m.group("eq") + ", ".join(moved)
+
+
 def shift_seeds(source: str, cohort_shift: int, train_shift: int) -> str:
     """The cell source with every cohort seed moved by cohort_shift and training seed by train_shift."""
-    out = COHORT_SEED.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + cohort_shift}", source)
+    out = NAMED_SEEDS.sub(lambda m: _shift_named(m, cohort_shift, train_shift), source)
+    out = COHORT_SEED.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + cohort_shift}", out)
     for pattern in TRAIN_SEEDS:
         out = pattern.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + train_shift}" + (
             m.group(3) if m.lastindex == 3 else ""), out)

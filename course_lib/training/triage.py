@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import torch
+from scipy.stats import binomtest
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from torch.utils.data import DataLoader, TensorDataset
@@ -90,6 +91,34 @@ def match_over_triage(levels_at, p_critical, critical, max_over: float) -> float
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if fits(mid) else (mid + 1, hi)
     return float(cuts[lo])
+
+
+def over_triage_margin(critical, level, reference, z: float = 1.645, n_boot: int = 1000, seed: int = 0) -> float:
+    """z x bootstrap standard error of the paired over-triage difference (level minus reference) (notebook 15).
+
+    Both arms triage the same (validation) non-critical patients; resampling them gives the spread of
+    the difference a new sample of patients would show. Matching at `reference - margin` puts the
+    one-sided 95% upper bound (z = 1.645) of the difference at the reference's over-triage.
+    """
+    critical = np.asarray(critical, bool)
+    if critical.all():
+        raise ValueError("need non-critical patients to measure over-triage")
+    diff = ((np.asarray(level)[~critical] <= 2).astype(float)
+            - (np.asarray(reference)[~critical] <= 2))  # (m,) in {-1, 0, 1}
+    rng = np.random.default_rng(seed)
+    boot = diff[rng.integers(0, len(diff), (n_boot, len(diff)))].mean(1)
+    return float(z * boot.std())
+
+
+def sensitivity_ci(found) -> dict[str, float]:
+    """Sensitivity k/n of a bool array over positives, with the Wilson 95% interval (scipy) (notebook 15)."""
+    found = np.asarray(found, bool)
+    if found.size == 0:
+        raise ValueError("no positive patients: sensitivity is undefined")
+    k, n = int(found.sum()), int(found.size)
+    ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    return {"found": k, "patients": n, "sensitivity": k / n, "95% CI low": float(ci.low),
+            "95% CI high": float(ci.high)}
 
 
 def patient_inputs(cohort, ecg_signals: np.ndarray, i: int, with_film: bool = True) -> dict:
