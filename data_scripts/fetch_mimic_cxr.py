@@ -15,13 +15,10 @@ SHA256SUMS.txt, resumable. Then it writes reports.csv in notebook 16's layout
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
-import urllib.request
 import zipfile
 from pathlib import Path
 
-from course_lib.datasets.download import download
+from course_lib.datasets.download import download, physionet_login
 from course_lib.datasets.handson import MIMIC_TABLES, mimic_image_path, write_mimic_folder
 from course_lib.setup import data_dir
 
@@ -32,16 +29,6 @@ ACCESS = ("MIMIC-CXR needs credentialed PhysioNet access: create an account, com
           "https://physionet.org/content/mimic-cxr-jpg/2.1.0/ and https://physionet.org/content/mimic-cxr/2.1.0/. "
           "Then set PHYSIONET_USER (and PHYSIONET_PASSWORD, or type it when asked).")
 
-
-def _login() -> None:
-    """Install HTTP basic authentication for physionet.org (what `wget --user --ask-password` does)."""
-    user = os.environ.get("PHYSIONET_USER")
-    if not user:
-        raise SystemExit(ACCESS)
-    password = os.environ.get("PHYSIONET_PASSWORD") or getpass.getpass(f"PhysioNet password for {user}: ")
-    manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-    manager.add_password(None, "https://physionet.org/", user, password)
-    urllib.request.install_opener(urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(manager)))
 
 
 def _sums(base: str, target: Path) -> dict[str, str]:
@@ -65,7 +52,7 @@ def main() -> None:
     args = parser.parse_args()
     target = data_dir() / "mimic-cxr"
     target.mkdir(parents=True, exist_ok=True)
-    _login()
+    physionet_login(ACCESS)
     try:
         jpg_sums = _sums(JPG, target)
     except Exception as err:  # noqa: BLE001 - 401/403: not credentialed for this project

@@ -11,11 +11,7 @@ are fetched, each checked against the project's SHA256SUMS.txt, resumable.
 
 from __future__ import annotations
 
-import getpass
-import os
-import urllib.request
-
-from course_lib.datasets.download import download
+from course_lib.datasets.download import download, physionet_login
 from course_lib.setup import data_dir
 
 BASE = "https://physionet.org/files/mimic-iv-ed/2.2/"
@@ -26,21 +22,11 @@ ACCESS = ("MIMIC-IV-ED needs credentialed PhysioNet access: create an account, c
           "or type it when asked).")
 
 
-def _login() -> None:
-    """Install HTTP basic authentication for physionet.org (what `wget --user --ask-password` does)."""
-    user = os.environ.get("PHYSIONET_USER")
-    if not user:
-        raise SystemExit(ACCESS)
-    password = os.environ.get("PHYSIONET_PASSWORD") or getpass.getpass(f"PhysioNet password for {user}: ")
-    manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-    manager.add_password(None, "https://physionet.org/", user, password)
-    urllib.request.install_opener(urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(manager)))
-
 
 def main() -> None:
     target = data_dir() / "mimic-iv-ed"
     target.mkdir(parents=True, exist_ok=True)
-    _login()
+    physionet_login(ACCESS)
     try:
         listing = download(BASE + "SHA256SUMS.txt", target / "SHA256SUMS.txt", progress=False)
     except Exception as err:  # noqa: BLE001 - 401/403: not credentialed for this project

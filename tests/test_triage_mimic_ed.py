@@ -62,3 +62,11 @@ def test_missing_tables_say_what_to_do(tmp_path):
     with pytest.raises(FileNotFoundError, match="fetch_mimic_ed.py"):
         load_mimic_ed(tmp_path)
     assert any(ds.folder == "mimic-iv-ed" and ds.script == "fetch_mimic_ed.py" for ds in REAL_DATASETS)
+
+
+def test_physionet_login_without_a_user_says_how_to_get_access(monkeypatch):
+    from course_lib.datasets.download import physionet_login
+
+    monkeypatch.delenv("PHYSIONET_USER", raising=False)
+    with pytest.raises(SystemExit, match="credentialed"):
+        physionet_login("MIMIC needs credentialed PhysioNet access.")

@@ -77,3 +77,21 @@ def verify_sha256sums(folder: Path, sums_file: str = "SHA256SUMS.txt") -> int:
         raise ValueError(f"{len(bad)} of {count} files in {folder} are missing or corrupt "
                          f"(first: {bad[:3]}); delete the folder and fetch again.")
     return count
+
+
+def physionet_login(access: str) -> None:
+    """HTTP basic authentication for physionet.org, as `wget --user --ask-password` (the MIMIC fetch scripts).
+
+    Reads PHYSIONET_USER (and PHYSIONET_PASSWORD, or asks); without a user, exits with `access`, the message
+    that says how to get credentialed access.
+    """
+    import getpass
+    import os
+
+    user = os.environ.get("PHYSIONET_USER")
+    if not user:
+        raise SystemExit(access)
+    password = os.environ.get("PHYSIONET_PASSWORD") or getpass.getpass(f"PhysioNet password for {user}: ")
+    manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    manager.add_password(None, "https://physionet.org/", user, password)
+    urllib.request.install_opener(urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(manager)))
