@@ -24,9 +24,11 @@ from course_lib.training.reports import (
     clinical_scores,
     encode_films,
     errors_of,
+    finding_weights,
     generate_reports,
     interval_scores,
     most_common_report,
+    precision_thresholds,
     rouge_l,
     single_view_interval_guess,
     strip_comparison,
@@ -134,13 +136,49 @@ def test_encoder_decoder_trains_generates_and_attends(cohort):
     assert len(generate_reports(model, tok, views[:2], tags[:2], max_new_tokens=20, num_beams=3)) == 2
     w = cross_attention(model, views[:2], tags[:2], enc["input_ids"][:2])
     T = enc["input_ids"].shape[1]
-    assert w.shape == (2, T, 2 * 17) and torch.allclose(w.sum(-1), torch.ones(2, T), atol=1e-5)
+    assert w.shape == (2, T, 2 * 16 + len(FINDINGS)) and torch.allclose(w.sum(-1), torch.ones(2, T), atol=1e-5)
     with pytest.raises(ValueError, match="views"):
         model.memory(feats[:, None], probs[:, None])
     with pytest.raises(ValueError, match="tags"):
         model.memory(views, probs[:, None])
+    with pytest.raises(ValueError, match="num_views"):
+        ReportDecoder(len(tok), num_views=3)
     with pytest.raises(ValueError, match="films"):
         encoder.patches(torch.zeros(1, 64, 64))
+
+
+def test_finding_states_say_absent_new_or_unchanged():
+    model = ReportDecoder(50, num_views=2, layers=1)
+    now = torch.tensor([[1, 1, 0, 0, 0, 0]], dtype=torch.float32)
+    prior = torch.tensor([[1, 0, 1, 0, 0, 0]], dtype=torch.float32)  # a finding only on the prior is not reported
+    assert model.finding_states(torch.stack([now, prior], 1)).tolist() == [[2, 1, 0, 0, 0, 0]]
+    one = ReportDecoder(50, num_views=1, layers=1)
+    assert one.finding_states(now[:, None]).tolist() == [[1, 1, 0, 0, 0, 0]]
+    memory = model.memory(torch.zeros(1, 2, 16, 64), torch.stack([now, prior], 1))
+    assert memory.shape == (1, 2 * 16 + len(FINDINGS), 64)
+
+
+def test_finding_weights_boost_rare_findings_and_check_their_input():
+    tags = torch.zeros(10, 2, len(FINDINGS))
+    tags[:5, 0, 0] = 1  # a common finding in half the films
+    tags[5, 0, 2] = 1  # a rare one in one film
+    w = finding_weights(tags)
+    assert w[6:].eq(1).all() and w[5] > w[0] >= 1
+    with pytest.raises(ValueError, match="weights"):
+        train_decoder(None, None, tags, torch.zeros(10, 4, dtype=torch.long), torch.ones(10, 4),
+                      weights=torch.ones(3))
+
+
+def test_precision_thresholds_keep_the_most_calls_at_the_precision():
+    y = np.array([[1], [1], [0], [1], [0], [0]])
+    p = np.array([[0.9], [0.8], [0.7], [0.6], [0.5], [0.1]])
+    assert precision_thresholds(y, p, 0.9)[0] == 0.7  # the top two only: 2/2
+    assert precision_thresholds(y, p, 0.7)[0] == 0.5  # the top four: 3/4
+    assert precision_thresholds(np.zeros((3, 1)), np.ones((3, 1)), 0.9)[0] == 1.0  # never reached: never called
+    with pytest.raises(ValueError, match="precision"):
+        precision_thresholds(y, p, 0.0)
+    with pytest.raises(ValueError, match="shape"):
+        precision_thresholds(y, p[:3], 0.9)
 
 
 def test_attention_scoring_against_a_mask():

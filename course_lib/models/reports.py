@@ -29,7 +29,9 @@ class FindingEncoder(nn.Module):
 
     Trained once as a multi-label classifier of the six findings; frozen, its patch features
     are what the report decoder reads (as R2Gen and most generators start from a pre-trained
-    image encoder).
+    image encoder). The head reads the mean *and* the max of the patches: a small finding (a
+    blunted costophrenic angle, a band of atelectasis) fills one or two of 64 patches, and a mean
+    alone dilutes it 30-fold.
     """
 
     def __init__(self, dim: int = 64, num_findings: int = len(FINDINGS)):
@@ -40,7 +42,7 @@ class FindingEncoder(nn.Module):
                                  nn.BatchNorm2d(o), nn.ReLU())
 
         self.net = nn.Sequential(block(1, 16, 2), block(16, 32, 2), block(32, dim, 2), block(dim, dim, 1))
-        self.head = nn.Linear(dim, num_findings)
+        self.head = nn.Linear(2 * dim, num_findings)
 
     def patches(self, X: torch.Tensor, grid: int | None = None) -> torch.Tensor:
         """(B, 1, H, W) -> (B, N, dim) patch features row by row, N = (H/8)^2 or grid^2 if pooled."""
@@ -52,54 +54,65 @@ class FindingEncoder(nn.Module):
         return maps.flatten(2).transpose(1, 2)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        return self.head(self.patches(X).mean(1))  # (B, findings) logits
+        p = self.patches(X)  # (B, 64, dim)
+        return self.head(torch.cat([p.mean(1), p.amax(1)], 1))  # (B, findings) logits
 
 
 class ReportDecoder(nn.Module):
     """transformers' BertLMHeadModel (causal, with cross-attention) reading frozen patch features (notebook 03).
 
-    feats (B, V, N, D): V views (today's film, a prior) of N patches each. They are projected to
-    the decoder's width, tagged with a learned position per patch and a learned embedding per view,
-    and concatenated into the memory (B, V*(N+1), hidden) that every decoder layer cross-attends to.
-    The +1 per view is a "tag token": the encoder's finding calls (B, V, findings), 0/1 at thresholds
-    tuned on validation films, projected to the same width: the semantic features of Jing et al.
-    (ACL 2018) beside the visual ones.
+    The memory every decoder layer cross-attends to holds two kinds of tokens. The patch features
+    (B, V, N, D) of V views (today's film, a prior), tagged by patch position and view, say *where*.
+    One token per finding, embedding the encoder's call for it, says *what*: "absent", or "new" /
+    "unchanged" with a prior ("present" with one view) — the semantic tags of Jing et al. (ACL
+    2018), which their decoder attends to beside the visual features, and the diagnosis prompts of
+    PromptMRG (Jin et al., AAAI 2024). A token per finding, not one vector for all: a decoder
+    writing the pleura sentence attends to the effusion token alone.
     """
 
     def __init__(self, vocab_size: int, feat_dim: int = 64, num_patches: int = 16, num_views: int = 1,
-                 hidden: int = 64, layers: int = 2, heads: int = 4, max_len: int = 160,
+                 hidden: int = 64, layers: int = 2, heads: int = 4, max_len: int = 160, dropout: float = 0.1,
                  pad_id: int = 0, bos_id: int = 2, eos_id: int = 3):
         super().__init__()
         from transformers import BertConfig, BertLMHeadModel
 
+        if num_views not in (1, 2):
+            raise ValueError(f"num_views must be 1 (today's film) or 2 (today's film and a prior), got {num_views}")
         config = BertConfig(vocab_size=vocab_size, hidden_size=hidden, num_hidden_layers=layers,
                             num_attention_heads=heads, intermediate_size=2 * hidden,
                             max_position_embeddings=max_len, is_decoder=True, add_cross_attention=True,
-                            hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.0,
+                            hidden_dropout_prob=dropout, attention_probs_dropout_prob=0.0,
                             pad_token_id=pad_id, bos_token_id=bos_id, eos_token_id=eos_id,
                             attn_implementation="eager", loss_type="ForCausalLM")  # eager: returns the weights
         self.bert = BertLMHeadModel(config)
         self.project = nn.Sequential(nn.Linear(feat_dim, hidden), nn.LayerNorm(hidden))
-        self.tag_project = nn.Sequential(nn.Linear(len(FINDINGS), hidden), nn.LayerNorm(hidden))
         self.patch_pos = nn.Parameter(0.02 * torch.randn(1, 1, num_patches, hidden))
         self.view = nn.Parameter(0.02 * torch.randn(1, num_views, 1, hidden))
-        self.num_views, self.max_len = num_views, max_len
+        self.finding_state = nn.Embedding(3 * len(FINDINGS), hidden)  # finding j, state s -> row 3 j + s
+        self.num_views, self.num_patches, self.max_len = num_views, num_patches, max_len
+
+    def finding_states(self, calls: torch.Tensor) -> torch.Tensor:
+        """(B, V, findings) 0/1 calls -> (B, findings) state per finding: absent 0, new/present 1, unchanged 2."""
+        if calls.ndim != 3 or calls.shape[1:] != (self.num_views, len(FINDINGS)):
+            raise ValueError(f"tags must be (B, {self.num_views} views, {len(FINDINGS)}) 0/1 finding calls, "
+                             f"got {tuple(calls.shape)}")
+        now = calls[:, 0] > 0.5  # (B, findings)
+        state = now.long()
+        if self.num_views == 2:
+            state = state + (now & (calls[:, 1] > 0.5)).long()  # on the prior too: unchanged
+        return state
 
     def memory(self, feats: torch.Tensor, tags: torch.Tensor) -> torch.Tensor:
-        """(B, V, N, D) patch features, (B, V, findings) probabilities -> (B, V*(N+1), hidden) memory."""
+        """(B, V, N, D) patch features, (B, V, findings) calls -> (B, V*N + findings, hidden) memory."""
         if feats.ndim != 4 or feats.shape[1] != self.num_views:
             raise ValueError(f"features must be (B, {self.num_views} views, patches, dim), got {tuple(feats.shape)}")
-        if tags.shape != (*feats.shape[:2], len(FINDINGS)):
-            raise ValueError(f"tags must be (B, views, {len(FINDINGS)}) probabilities, got {tuple(tags.shape)}")
-        tag = self.tag_project(tags)[:, :, None]  # (B, V, 1, hidden)
-        # The calls are also added to every patch: whatever the attention picks, it carries them.
-        m = self.project(feats) + self.patch_pos + tag  # (B, V, N, hidden)
-        m = torch.cat([m, tag], dim=2) + self.view  # (B, V, N+1, hidden)
-        return m.flatten(1, 2)
+        patches = (self.project(feats) + self.patch_pos + self.view).flatten(1, 2)  # (B, V*N, hidden)
+        rows = 3 * torch.arange(len(FINDINGS)) + self.finding_states(tags)  # (B, findings)
+        return torch.cat([patches, self.finding_state(rows)], 1)
 
     def forward(self, feats: torch.Tensor, tags: torch.Tensor, input_ids: torch.Tensor,
                 attention_mask: torch.Tensor, output_attentions: bool = False):
-        """Teacher forcing: the loss of every next token given the film and the true prefix."""
+        """Teacher forcing: the loss of every next token given the film, the calls and the true prefix."""
         labels = input_ids.masked_fill(attention_mask == 0, -100)  # no loss on padding
         return self.bert(input_ids=input_ids, attention_mask=attention_mask,
                          encoder_hidden_states=self.memory(feats, tags), labels=labels,
@@ -124,9 +137,9 @@ class ReportDecoder(nn.Module):
 @torch.no_grad()
 def cross_attention(model: ReportDecoder, feats: torch.Tensor, tags: torch.Tensor,
                     input_ids: torch.Tensor) -> torch.Tensor:
-    """Last decoder layer's cross-attention, averaged over heads: (B, T, V*(N+1)) over memory (notebook 03).
+    """Last decoder layer's cross-attention, averaged over heads: (B, T, V*N + findings) over memory (notebook 03).
 
-    Per view the first N columns are the patches (row by row), the last one the tag token.
+    Columns: the N patches of today's film (row by row), the N of the prior, then one per finding.
     """
     model.eval()
     out = model(feats, tags, input_ids, torch.ones_like(input_ids), output_attentions=True)

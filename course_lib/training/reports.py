@@ -52,15 +52,32 @@ def encode_films(encoder: FindingEncoder, X: torch.Tensor, grid: int = 4,
     return torch.cat(feats), torch.cat(probs)
 
 
+def finding_weights(tags: torch.Tensor, power: float = 1.0) -> torch.Tensor:
+    """(n,) sampling weight of each film: (rate of its rarest called finding)^-power, normal films 1 (notebook 03).
+
+    tags (n, V, findings) 0/1 calls; today's view counts. A decoder sees a finding only in the films
+    that have it: oedema in 6% of the films would be written a few dozen times per epoch.
+    """
+    now = tags[:, 0] > 0.5  # (n, findings)
+    rate = now.float().mean(0).clamp(min=1e-3)  # (findings,)
+    normal_rate = (~now.any(1)).float().mean().clamp(min=1e-3)
+    boost = torch.where(now, (normal_rate / rate) ** power, torch.zeros_like(rate)).amax(1)  # (n,)
+    return boost.clamp(min=1.0)
+
+
 def train_decoder(model: ReportDecoder, feats: torch.Tensor, tags: torch.Tensor, ids: torch.Tensor, mask: torch.Tensor,
-                  epochs: int = 12, batch_size: int = 64, lr: float = 3e-3, seed: int = 0) -> dict:
+                  epochs: int = 12, batch_size: int = 64, lr: float = 3e-3, seed: int = 0,
+                  weights: torch.Tensor | None = None) -> dict:
     """Teacher forcing on frozen features: cross-entropy of every next token (notebook 03).
 
     feats (n, V, N, D), tags (n, V, findings), ids/mask (n, T). Batches hold reports of similar length (bucketing), so
-    a batch is padded to its own longest report, not the corpus's: about half the compute.
+    a batch is padded to its own longest report, not the corpus's: about half the compute. weights (n,): each epoch
+    draws n films with replacement in proportion to them (e.g. finding_weights), instead of every film once.
     """
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
+    if weights is not None and (weights.shape != (len(ids),) or (weights < 0).any() or weights.sum() <= 0):
+        raise ValueError(f"weights must be ({len(ids)},) non-negative with a positive sum, got {tuple(weights.shape)}")
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     lengths = mask.sum(1)
     n_batches = (len(ids) + batch_size - 1) // batch_size
@@ -68,7 +85,8 @@ def train_decoder(model: ReportDecoder, feats: torch.Tensor, tags: torch.Tensor,
     history, start = [], time.perf_counter()
     for _ in range(epochs):
         model.train()
-        order = torch.randperm(len(ids), generator=gen)
+        order = (torch.randperm(len(ids), generator=gen) if weights is None
+                 else torch.multinomial(weights.double(), len(ids), replacement=True, generator=gen))
         chunks = order.split(batch_size * 8)  # sort within chunks of 8 batches, then shuffle the batches
         batches = [b for c in chunks for b in c[lengths[c].argsort()].split(batch_size)]
         total = 0.0
@@ -263,3 +281,30 @@ def single_view_interval_guess(truth_now: np.ndarray, truth_prior: np.ndarray, t
         guess_new = (~prior[tr, j]).mean() >= 0.5 if len(tr) else True
         out[f] = float(((~prior[te, j]) == guess_new).mean()) if len(te) else np.nan
     return pd.Series(out, name="single-view best guess")
+
+
+
+def precision_thresholds(truth: np.ndarray, probs: np.ndarray, precision: float = 0.9) -> np.ndarray:
+    """(findings,) the lowest threshold at which each finding's calls reach `precision` on validation (notebook 03).
+
+    truth, probs (n, findings); a finding is called when probs > threshold. "State a finding only where,
+    on the validation films, at least 9 of 10 such statements were true": the most calls that keep a
+    hallucination rate of about 1 - precision. A finding that never reaches it is never called (threshold 1).
+    """
+    truth, probs = np.asarray(truth, dtype=bool), np.asarray(probs, dtype=float)
+    if truth.shape != probs.shape or truth.ndim != 2:
+        raise ValueError(f"truth and probs must be (films, findings) of the same shape, got {truth.shape}, {probs.shape}")
+    if not 0 < precision <= 1:
+        raise ValueError(f"precision must be in (0, 1], got {precision}")
+    out = np.ones(truth.shape[1])
+    for j in range(truth.shape[1]):
+        order = np.argsort(-probs[:, j], kind="stable")
+        p_sorted, hits = probs[order, j], np.cumsum(truth[order, j])
+        prec = hits / np.arange(1, len(order) + 1)  # precision when the top m films are called
+        # a cut is only possible between distinct scores: keep m where the next score is lower
+        valid = np.r_[p_sorted[1:] < p_sorted[:-1], True]
+        ok = np.flatnonzero(valid & (prec >= precision))
+        if len(ok):
+            m = ok.max()  # the most calls that still reach the precision
+            out[j] = p_sorted[m + 1] if m + 1 < len(order) else min(p_sorted[m] - 1e-9, 0.0)
+    return out
