@@ -137,6 +137,11 @@ def test_encoder_decoder_trains_generates_and_attends(cohort):
     w = cross_attention(model, views[:2], tags[:2], enc["input_ids"][:2])
     T = enc["input_ids"].shape[1]
     assert w.shape == (2, T, 2 * 16 + len(FINDINGS)) and torch.allclose(w.sum(-1), torch.ones(2, T), atol=1e-5)
+    sides = encoder.sides(X)
+    assert sides.shape == (64,) and set(sides.tolist()) <= {1, 2}
+    assert len(generate_reports(model, tok, views[:2], tags[:2], side=sides[:2], max_new_tokens=10)) == 2
+    with pytest.raises(ValueError, match="side"):
+        model.memory(views[:2], tags[:2], side=torch.tensor([3, 0]))
     with pytest.raises(ValueError, match="views"):
         model.memory(feats[:, None], probs[:, None])
     with pytest.raises(ValueError, match="tags"):
@@ -208,7 +213,7 @@ def test_widget_logic_and_figures(cohort):
                           bos_id=tok.cls_token_id, eos_id=tok.sep_token_id)
     f, t = torch.zeros(1, 16, 64), torch.zeros(1, 6)
     assert isinstance(generate_one(model, tok, f, t, beams=1), str)
-    assert isinstance(generate_one(model, tok, f, t, beams=2, repetition_penalty=1.3), str)
+    assert isinstance(generate_one(model, tok, f, t, beams=2, repetition_penalty=1.3, side=2), str)
     with pytest.raises(ValueError, match="beams"):
         generate_one(model, tok, f, t, beams=0)
     fig = plot_report(cohort.images[0], cohort.reports[0], film_truth(cohort.xray_truth)[0])
@@ -254,3 +259,16 @@ def test_dicom_sr_content_tree():
     assert {"CONTAINS", "HAS CONCEPT MOD"} <= {item["relationship"] for item in tree}
     with pytest.raises(ValueError, match="Structured Report"):
         sr_content_tree(pydicom.dcmread(get_testdata_file("CT_small.dcm")))
+
+
+def test_sides_follow_the_activation_map():
+    encoder = FindingEncoder()
+    with torch.no_grad():
+        for m in encoder.modules():
+            if isinstance(m, torch.nn.Conv2d):
+                m.weight.fill_(0.1)  # every channel a positive blur of the film
+        encoder.head.weight.fill_(1.0)
+    X = torch.zeros(2, 1, 64, 64)
+    X[0, :, 20:40, 5:20] = 5.0  # bright on the image's left: the patient's right
+    X[1, :, 20:40, 45:60] = 5.0
+    assert encoder.sides(X).tolist() == [1, 2]

@@ -53,6 +53,21 @@ class FindingEncoder(nn.Module):
             maps = nn.functional.adaptive_avg_pool2d(maps, grid)  # (B, dim, grid, grid)
         return maps.flatten(2).transpose(1, 2)
 
+    @torch.no_grad()
+    def sides(self, X: torch.Tensor, finding: str = "consolidation") -> torch.Tensor:
+        """(B, 1, H, W) films -> (B,) side of a finding: 1 the patient's right, 2 the patient's left (notebook 03).
+
+        The class activation map (Zhou et al., CVPR 2016) of the max branch: each patch's contribution to the
+        finding's logit; the side holding the strongest patch wins. Films are shown as the radiologist reads
+        them, the patient's right on the image's left.
+        """
+        self.eval()
+        dim = self.head.in_features // 2
+        cam = torch.einsum("bdhw,d->bhw", self.net(X), self.head.weight[FINDINGS.index(finding), dim:])  # (B, h, w)
+        half = cam.shape[-1] // 2
+        image_left, image_right = cam[..., :half].amax((1, 2)), cam[..., half:].amax((1, 2))
+        return torch.where(image_left >= image_right, 1, 2)
+
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         p = self.patches(X)  # (B, 64, dim)
         return self.head(torch.cat([p.mean(1), p.amax(1)], 1))  # (B, findings) logits
@@ -67,7 +82,8 @@ class ReportDecoder(nn.Module):
     "unchanged" with a prior ("present" with one view) — the semantic tags of Jing et al. (ACL
     2018), which their decoder attends to beside the visual features, and the diagnosis prompts of
     PromptMRG (Jin et al., AAAI 2024). A token per finding, not one vector for all: a decoder
-    writing the pleura sentence attends to the effusion token alone.
+    writing the pleura sentence attends to the effusion token alone. The consolidation token also carries
+    the side (0 none or unknown, 1 right, 2 left), read from the encoder's activation map.
     """
 
     def __init__(self, vocab_size: int, feat_dim: int = 64, num_patches: int = 16, num_views: int = 1,
@@ -89,6 +105,7 @@ class ReportDecoder(nn.Module):
         self.patch_pos = nn.Parameter(0.02 * torch.randn(1, 1, num_patches, hidden))
         self.view = nn.Parameter(0.02 * torch.randn(1, num_views, 1, hidden))
         self.finding_state = nn.Embedding(3 * len(FINDINGS), hidden)  # finding j, state s -> row 3 j + s
+        self.side = nn.Embedding(3, hidden)  # none/unknown, right, left
         self.num_views, self.num_patches, self.max_len = num_views, num_patches, max_len
 
     def finding_states(self, calls: torch.Tensor) -> torch.Tensor:
@@ -102,24 +119,32 @@ class ReportDecoder(nn.Module):
             state = state + (now & (calls[:, 1] > 0.5)).long()  # on the prior too: unchanged
         return state
 
-    def memory(self, feats: torch.Tensor, tags: torch.Tensor) -> torch.Tensor:
-        """(B, V, N, D) patch features, (B, V, findings) calls -> (B, V*N + findings, hidden) memory."""
+    def memory(self, feats: torch.Tensor, tags: torch.Tensor, side: torch.Tensor | None = None) -> torch.Tensor:
+        """(B, V, N, D) patches, (B, V, findings) calls, (B,) side -> (B, V*N + findings, hidden) memory."""
         if feats.ndim != 4 or feats.shape[1] != self.num_views:
             raise ValueError(f"features must be (B, {self.num_views} views, patches, dim), got {tuple(feats.shape)}")
+        side = torch.zeros(len(feats), dtype=torch.long) if side is None else torch.as_tensor(side).long()
+        if side.shape != (len(feats),) or side.min() < 0 or side.max() > 2:
+            raise ValueError(f"side must be ({len(feats)},) with 0 none, 1 right, 2 left, got {tuple(side.shape)}")
         patches = (self.project(feats) + self.patch_pos + self.view).flatten(1, 2)  # (B, V*N, hidden)
         rows = 3 * torch.arange(len(FINDINGS)) + self.finding_states(tags)  # (B, findings)
-        return torch.cat([patches, self.finding_state(rows)], 1)
+        findings = self.finding_state(rows)  # (B, findings, hidden)
+        # The side rides on the consolidation token: the decoder reads it where it reads "consolidation".
+        side_on = torch.zeros_like(findings).index_add(1, torch.tensor([FINDINGS.index("consolidation")]),
+                                                       self.side(side)[:, None])
+        return torch.cat([patches, findings + side_on], 1)
 
     def forward(self, feats: torch.Tensor, tags: torch.Tensor, input_ids: torch.Tensor,
-                attention_mask: torch.Tensor, output_attentions: bool = False):
+                attention_mask: torch.Tensor, side: torch.Tensor | None = None, output_attentions: bool = False):
         """Teacher forcing: the loss of every next token given the film, the calls and the true prefix."""
         labels = input_ids.masked_fill(attention_mask == 0, -100)  # no loss on padding
         return self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                         encoder_hidden_states=self.memory(feats, tags), labels=labels,
+                         encoder_hidden_states=self.memory(feats, tags, side), labels=labels,
                          output_attentions=output_attentions)
 
     @torch.no_grad()
-    def generate(self, feats: torch.Tensor, tags: torch.Tensor, **kwargs) -> torch.Tensor:
+    def generate(self, feats: torch.Tensor, tags: torch.Tensor, side: torch.Tensor | None = None,
+                 **kwargs) -> torch.Tensor:
         """(B, T) token ids from transformers' generate: num_beams, repetition_penalty, length_penalty..."""
         from transformers.cache_utils import DynamicCache, EncoderDecoderCache
 
@@ -128,7 +153,7 @@ class ReportDecoder(nn.Module):
         start = torch.full((len(feats), 1), config.bos_token_id, dtype=torch.long)
         kwargs.setdefault("max_new_tokens", self.max_len - 1)
         # A decoder-only model with cross-attention needs a two-part cache (self- and cross-attention).
-        return self.bert.generate(input_ids=start, encoder_hidden_states=self.memory(feats, tags),
+        return self.bert.generate(input_ids=start, encoder_hidden_states=self.memory(feats, tags, side),
                                   cache=EncoderDecoderCache(DynamicCache(), DynamicCache()),
                                   do_sample=False, eos_token_id=config.eos_token_id,
                                   pad_token_id=config.pad_token_id, **kwargs)
@@ -136,11 +161,11 @@ class ReportDecoder(nn.Module):
 
 @torch.no_grad()
 def cross_attention(model: ReportDecoder, feats: torch.Tensor, tags: torch.Tensor,
-                    input_ids: torch.Tensor) -> torch.Tensor:
-    """Last decoder layer's cross-attention, averaged over heads: (B, T, V*N + findings) over memory (notebook 03).
+                    input_ids: torch.Tensor, side: torch.Tensor | None = None) -> torch.Tensor:
+    """Last decoder layer's cross-attention, averaged over heads: (B, T, V*N + findings) (notebook 03).
 
     Columns: the N patches of today's film (row by row), the N of the prior, then one per finding.
     """
     model.eval()
-    out = model(feats, tags, input_ids, torch.ones_like(input_ids), output_attentions=True)
+    out = model(feats, tags, input_ids, torch.ones_like(input_ids), side=side, output_attentions=True)
     return out.cross_attentions[-1].mean(1)  # (B, heads, T, M) -> (B, T, M)

@@ -67,10 +67,10 @@ def finding_weights(tags: torch.Tensor, power: float = 1.0) -> torch.Tensor:
 
 def train_decoder(model: ReportDecoder, feats: torch.Tensor, tags: torch.Tensor, ids: torch.Tensor, mask: torch.Tensor,
                   epochs: int = 12, batch_size: int = 64, lr: float = 3e-3, seed: int = 0,
-                  weights: torch.Tensor | None = None) -> dict:
+                  weights: torch.Tensor | None = None, side: torch.Tensor | None = None) -> dict:
     """Teacher forcing on frozen features: cross-entropy of every next token (notebook 03).
 
-    feats (n, V, N, D), tags (n, V, findings), ids/mask (n, T). Batches hold reports of similar length (bucketing), so
+    feats (n, V, N, D), tags (n, V, findings), ids/mask (n, T), side (n,) or None. Batches hold reports of similar length (bucketing), so
     a batch is padded to its own longest report, not the corpus's: about half the compute. weights (n,): each epoch
     draws n films with replacement in proportion to them (e.g. finding_weights), instead of every film once.
     """
@@ -93,7 +93,7 @@ def train_decoder(model: ReportDecoder, feats: torch.Tensor, tags: torch.Tensor,
         for k in torch.randperm(len(batches), generator=gen).tolist():
             b = batches[k]
             T = int(lengths[b].max())
-            loss = model(feats[b], tags[b], ids[b, :T], mask[b, :T]).loss
+            loss = model(feats[b], tags[b], ids[b, :T], mask[b, :T], side=None if side is None else side[b]).loss
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -116,11 +116,12 @@ def decode_text(tokenizer, ids: torch.Tensor) -> list[str]:
 
 
 def generate_reports(model: ReportDecoder, tokenizer, feats: torch.Tensor, tags: torch.Tensor,
-                     batch_size: int = 256, **generate_kwargs) -> list[str]:
+                     side: torch.Tensor | None = None, batch_size: int = 256, **generate_kwargs) -> list[str]:
     """Reports for many films; generate_kwargs go to transformers' generate (num_beams, ...) (notebook 03)."""
     texts = []
     for b in torch.arange(len(feats)).split(batch_size):
-        texts += decode_text(tokenizer, model.generate(feats[b], tags[b], **generate_kwargs))
+        ids = model.generate(feats[b], tags[b], side=None if side is None else side[b], **generate_kwargs)
+        texts += decode_text(tokenizer, ids)
     return texts
 
 

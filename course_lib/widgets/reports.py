@@ -8,8 +8,8 @@ from course_lib.training.reports import errors_of, generate_reports
 
 
 def generate_one(model, tokenizer, feats: torch.Tensor, tags: torch.Tensor, beams: int = 1,
-                 repetition_penalty: float = 1.0, length_penalty: float = 1.0) -> str:
-    """The widget's logic: one film's features (V, N, D) and tags (V, findings) -> report (notebook 03).
+                 repetition_penalty: float = 1.0, length_penalty: float = 1.0, side: int = 0) -> str:
+    """The widget's logic: one film's features (V, N, D), tags (V, findings), side -> report (notebook 03).
 
     beams=1 is greedy search; more beams keep the k most probable prefixes (transformers' generate).
     """
@@ -20,10 +20,11 @@ def generate_one(model, tokenizer, feats: torch.Tensor, tags: torch.Tensor, beam
     kwargs = {"num_beams": beams, "repetition_penalty": repetition_penalty}
     if beams > 1:
         kwargs["length_penalty"] = length_penalty  # only beam search ranks finished beams by length
-    return generate_reports(model, tokenizer, feats[None], tags[None], **kwargs)[0]
+    return generate_reports(model, tokenizer, feats[None], tags[None], side=torch.tensor([int(side)]), **kwargs)[0]
 
 
-def report_widget(model, tokenizer, feats: torch.Tensor, tags: torch.Tensor, images, truth, films: list[int]):
+def report_widget(model, tokenizer, feats: torch.Tensor, tags: torch.Tensor, images, truth, films: list[int],
+                  sides: torch.Tensor | None = None):
     """Pick a film and the decoding settings; see the report with its errors highlighted (notebook 03)."""
     import ipywidgets as w
     import matplotlib.pyplot as plt
@@ -40,7 +41,8 @@ def report_widget(model, tokenizer, feats: torch.Tensor, tags: torch.Tensor, ima
         with out:
             out.clear_output(wait=True)
             i = film.value
-            report = generate_one(model, tokenizer, feats[i], tags[i], beams.value, repetition.value, length.value)
+            side = 0 if sides is None else int(sides[i])
+            report = generate_one(model, tokenizer, feats[i], tags[i], beams.value, repetition.value, length.value, side)
             plot_report(images[i], report, truth[i], title=f"film {i}: {errors_of(report, truth[i])}")
             plt.show()
 
