@@ -106,7 +106,7 @@ class ReportDecoder(nn.Module):
         self.view = nn.Parameter(0.02 * torch.randn(1, num_views, 1, hidden))
         self.finding_state = nn.Embedding(3 * len(FINDINGS), hidden)  # finding j, state s -> row 3 j + s
         self.side = nn.Embedding(3, hidden)  # none/unknown, right, left
-        self.num_views, self.num_patches, self.max_len = num_views, num_patches, max_len
+        self.num_views, self.max_len = num_views, max_len
 
     def finding_states(self, calls: torch.Tensor) -> torch.Tensor:
         """(B, V, findings) 0/1 calls -> (B, findings) state per finding: absent 0, new/present 1, unchanged 2."""
@@ -130,9 +130,9 @@ class ReportDecoder(nn.Module):
         rows = 3 * torch.arange(len(FINDINGS)) + self.finding_states(tags)  # (B, findings)
         findings = self.finding_state(rows)  # (B, findings, hidden)
         # The side rides on the consolidation token: the decoder reads it where it reads "consolidation".
-        side_on = torch.zeros_like(findings).index_add(1, torch.tensor([FINDINGS.index("consolidation")]),
-                                                       self.side(side)[:, None])
-        return torch.cat([patches, findings + side_on], 1)
+        c = FINDINGS.index("consolidation")
+        findings[:, c] = findings[:, c] + self.side(side)
+        return torch.cat([patches, findings], 1)
 
     def forward(self, feats: torch.Tensor, tags: torch.Tensor, input_ids: torch.Tensor,
                 attention_mask: torch.Tensor, side: torch.Tensor | None = None, output_attentions: bool = False):

@@ -284,7 +284,6 @@ def single_view_interval_guess(truth_now: np.ndarray, truth_prior: np.ndarray, t
     return pd.Series(out, name="single-view best guess")
 
 
-
 def precision_thresholds(truth: np.ndarray, probs: np.ndarray, precision: float = 0.9) -> np.ndarray:
     """(findings,) the lowest threshold at which each finding's calls reach `precision` on validation (notebook 03).
 
